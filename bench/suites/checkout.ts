@@ -1,0 +1,111 @@
+// Checkout suite: approved orders through every validation service over HTTP at 1, 16 and 64
+// concurrent clients (autocannon), and the machine's floor: a trivial gRPC echo at 64 in flight
+// from one process with the same library and settings. Every service runs as its own process.
+import { fork } from "node:child_process";
+import { randomInt } from "node:crypto";
+import autocannon from "autocannon";
+import { callUnary, clientFor, closeAllClients } from "@bookstore/kit";
+import { EchoServiceClient } from "@bookstore/proto";
+import { freeSystemPorts, startSystem, systemSpecs } from "../../scripts/system.js";
+import { type BenchRow, round } from "../lib/report.js";
+import { closedLoop, summarize } from "../support/load.js";
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+
+function luhnComplete(payload: string): string {
+  let sum = 0;
+  for (let i = 0; i < payload.length; i++) {
+    let d = Number(payload[payload.length - 1 - i]);
+    if (i % 2 === 0) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return payload + String((10 - (sum % 10)) % 10);
+}
+
+/** A distinct customer, card and address per order, so velocity rules see ordinary traffic. */
+function orderBody(): string {
+  const card = luhnComplete(`4${String(randomInt(10 ** 13, 10 ** 14)).padStart(14, "0")}`);
+  const n = randomInt(1e9);
+  return JSON.stringify({
+    user: { name: "Bench Customer", contact: `customer${n}@example.com` },
+    creditCard: { number: card, expirationDate: "12/30", cvv: "123" },
+    items: [{ name: "The Hobbit", quantity: 1 }, { name: "Dune", quantity: 2 }],
+    billingAddress: { street: "1 Main St", city: "Springfield", state: "IL", zip: "62701", country: "USA" },
+    shippingMethod: "Standard",
+    termsAndConditionsAccepted: true,
+  });
+}
+
+function randomIp(): string {
+  return `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`;
+}
+
+async function echoFloor(): Promise<BenchRow> {
+  const child = fork(new URL("../support/echo-server.ts", import.meta.url).pathname, [], {
+    execArgv: ["--import", "tsx"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  try {
+    const port = await new Promise<number>((resolve) => child.once("message", (m) => resolve((m as { port: number }).port)));
+    const client = clientFor(EchoServiceClient, `127.0.0.1:${port}`);
+    const message = "x".repeat(64);
+    const result = await closedLoop(64, seconds, async () => {
+      await callUnary(client, client.echo, { message }, { deadlineMs: 5000 });
+      return true;
+    });
+    return { suite: "checkout", case: "echo", clients: 64, ...summarize(result) };
+  } finally {
+    child.kill("SIGTERM");
+    closeAllClients();
+  }
+}
+
+async function checkoutAt(url: string, clients: number): Promise<BenchRow> {
+  const run = (duration: number) =>
+    autocannon({
+      url: `${url}/checkout`,
+      connections: clients,
+      duration,
+      requests: [
+        {
+          method: "POST",
+          setupRequest: (req) => ({
+            ...req,
+            headers: { "content-type": "application/json", "x-forwarded-for": randomIp() },
+            body: orderBody(),
+          }),
+        },
+      ],
+    });
+  await run(2); // warm-up: JIT, connections
+  const result = await run(seconds);
+  const ok = result["2xx"];
+  return {
+    suite: "checkout",
+    case: "checkout",
+    clients,
+    ops_per_s: round(ok / (result.duration || seconds), 0),
+    p50_ms: result.latency.p50,
+    p99_ms: result.latency.p99,
+    errors: result.non2xx + result.errors + result.timeouts,
+  };
+}
+
+export default async function run(): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [await echoFloor()];
+  const ports = await freeSystemPorts();
+  const system = await startSystem(systemSpecs(ports, { LOG_LEVEL: "warn", TRUST_PROXY: "true" }));
+  try {
+    const url = `http://127.0.0.1:${ports.orchestrator}`;
+    for (const clients of [1, 16, 64]) rows.push(await checkoutAt(url, clients));
+  } finally {
+    await system.stop();
+  }
+  const echo = rows[0]?.ops_per_s ?? 0;
+  const at64 = rows.find((r) => r.case === "checkout" && r.clients === 64);
+  if (at64 && at64.ops_per_s > 0) at64.echo_calls_per_checkout = round(echo / at64.ops_per_s, 1);
+  return rows;
+}

@@ -1,0 +1,65 @@
+import { z } from "zod";
+
+/**
+ * Configuration is parsed once at start-up from the environment into a typed object; nothing
+ * reads process.env later. A wrong value stops the process with one line naming the variable.
+ */
+export class ConfigError extends Error {}
+
+export function parseConfig<S extends z.ZodObject>(
+  schema: S,
+  env: Record<string, string | undefined> = process.env,
+): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const name = issue.path.join(".");
+    const got = env[name];
+    return `${name}: ${issue.message}${got === undefined ? "" : ` (got ${JSON.stringify(got)})`}`;
+  });
+  throw new ConfigError(`invalid configuration: ${problems.join("; ")}`);
+}
+
+/** parseConfig for an entry point: on a bad value, print one line and exit with status 2. */
+export function loadConfig<S extends z.ZodObject>(schema: S, service: string): z.infer<S> {
+  try {
+    return parseConfig(schema, process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${service}: ${error.message}\n`);
+    process.exit(2);
+  }
+}
+
+/** Schema pieces shared by every service's configuration. */
+export const env = {
+  port: (fallback: number) =>
+    z.coerce
+      .number({ error: "must be a TCP port 0..65535" })
+      .int("must be a TCP port 0..65535")
+      .min(0, "must be a TCP port 0..65535")
+      .max(65535, "must be a TCP port 0..65535")
+      .default(fallback),
+  host: (fallback = "127.0.0.1") => z.string().min(1).default(fallback),
+  /** A "host:port" address. */
+  address: (fallback: string) =>
+    z
+      .string()
+      .regex(/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, "must be host:port")
+      .default(fallback),
+  /** A comma-separated list of "host:port" addresses. */
+  addressList: (fallback: string) =>
+    z
+      .string()
+      .default(fallback)
+      .transform((s) => s.split(",").map((a) => a.trim()).filter((a) => a.length > 0))
+      .pipe(z.array(z.string().regex(/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, "must be a list of host:port")).min(1)),
+  millis: (fallback: number) =>
+    z.coerce
+      .number({ error: "must be a positive number of milliseconds" })
+      .int("must be a positive number of milliseconds")
+      .min(1, "must be a positive number of milliseconds")
+      .default(fallback),
+  logLevel: () => z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  secret: (fallback: string) => z.string().min(16, "must be at least 16 characters").default(fallback),
+};

@@ -1,0 +1,58 @@
+import type { Metadata, sendUnaryData, ServerUnaryCall, ServiceDefinition, UntypedServiceImplementation } from "@grpc/grpc-js";
+import { status } from "@grpc/grpc-js";
+import { toServiceError } from "./errors.js";
+import { grpcServerHandled } from "./metrics.js";
+
+/** What a handler gets besides the request. `signal` aborts when the client cancels or its deadline passes. */
+export interface CallContext {
+  signal: AbortSignal;
+  metadata: Metadata;
+  peer: string;
+}
+
+export type UnaryHandler<Req, Res> = (request: Req, context: CallContext) => Promise<Res> | Res;
+
+type RequestOf<M> = M extends { requestDeserialize: (bytes: Buffer) => infer R } ? R : never;
+type ResponseOf<M> = M extends { responseSerialize: (value: infer R) => Buffer } ? R : never;
+
+export type UnaryHandlers<S> = { [K in keyof S]: UnaryHandler<RequestOf<S[K]>, ResponseOf<S[K]>> };
+
+/**
+ * Turns async handlers into a grpc-js implementation of a unary service: thrown AppErrors become
+ * their gRPC status, anything else INTERNAL; every call is timed by method and code.
+ */
+export function implement<S extends ServiceDefinition>(
+  definition: S,
+  handlers: UnaryHandlers<S>,
+): UntypedServiceImplementation {
+  const implementation: UntypedServiceImplementation = {};
+  for (const name of Object.keys(definition) as (keyof S & string)[]) {
+    const method = definition[name]?.path ?? name;
+    const handler = handlers[name] as UnaryHandler<unknown, unknown>;
+    implementation[name] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
+      const started = performance.now();
+      const controller = new AbortController();
+      call.once("cancelled", () => controller.abort());
+      const finish = (code: status) =>
+        grpcServerHandled.observe({ method, code: status[code] }, (performance.now() - started) / 1000);
+      let pending: Promise<unknown> | unknown;
+      try {
+        pending = handler(call.request, { signal: controller.signal, metadata: call.metadata, peer: call.getPeer() });
+      } catch (error) {
+        pending = Promise.reject(error);
+      }
+      Promise.resolve(pending).then(
+        (response) => {
+          finish(status.OK);
+          callback(null, response);
+        },
+        (error: unknown) => {
+          const serviceError = toServiceError(error);
+          finish(serviceError.code ?? status.INTERNAL);
+          callback(serviceError);
+        },
+      );
+    };
+  }
+  return implementation;
+}

@@ -1,0 +1,29 @@
+import pino, { type Logger } from "pino";
+import { redactCardData } from "./redact.js";
+
+export type { Logger } from "pino";
+
+export interface LoggerOptions {
+  service: string;
+  level?: string;
+  /** Where lines go; stdout by default. Tests pass a collector. */
+  destination?: { write(line: string): unknown };
+}
+
+/**
+ * Structured JSON logs, one object per line, with the service name on every line and card
+ * numbers / CVVs scrubbed from the final text. Times are ISO strings so that no 13-digit epoch
+ * number looks like a card number to the scrubber.
+ */
+export function createLogger(options: LoggerOptions): Logger {
+  const sink = options.destination ?? pino.destination({ fd: 1, sync: false });
+  return pino(
+    {
+      level: options.level ?? "info",
+      base: { service: options.service },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    { write: (line: string) => sink.write(redactCardData(line)) },
+  );
+}

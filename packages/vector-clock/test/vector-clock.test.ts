@@ -1,0 +1,107 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import fc from "fast-check";
+import {
+  compare,
+  concurrent,
+  deserialize,
+  empty,
+  fromEntries,
+  lessOrEqual,
+  merge,
+  receive,
+  serialize,
+  tick,
+  type VectorClock,
+} from "../src/index.js";
+
+const processes = fc.constantFrom("orchestrator", "tv", "fd", "sg");
+const clockArb: fc.Arbitrary<VectorClock> = fc.dictionary(processes, fc.integer({ min: 0, max: 20 }));
+const flip = { before: "after", after: "before", equal: "equal", concurrent: "concurrent" } as const;
+
+describe("vector clock", () => {
+  it("tick counts a local event", () => {
+    assert.deepEqual(tick(tick(empty, "tv"), "tv"), { tv: 2 });
+    assert.equal(compare(empty, tick(empty, "tv")), "before");
+  });
+
+  it("a message receive happens after the send", () => {
+    const sender = tick(empty, "orchestrator");
+    const receiver = receive(tick(empty, "tv"), sender, "tv");
+    assert.deepEqual(receiver, { orchestrator: 1, tv: 2 });
+    assert.equal(compare(sender, receiver), "before");
+  });
+
+  it("independent events are concurrent", () => {
+    const a = tick(empty, "tv");
+    const b = tick(empty, "fd");
+    assert.equal(compare(a, b), "concurrent");
+    assert.ok(concurrent(a, b));
+    assert.ok(!lessOrEqual(a, b));
+  });
+
+  it("missing entries count as zero", () => {
+    assert.equal(compare({ tv: 0 }, {}), "equal");
+    assert.equal(serialize({ tv: 0, fd: 1 }), '{"fd":1}');
+  });
+
+  it("rejects malformed clocks with the entry named", () => {
+    assert.throws(() => fromEntries({ tv: -1 }), /"tv" must be a non-negative integer/);
+    assert.throws(() => fromEntries({ tv: 1.5 }), /"tv"/);
+    assert.throws(() => fromEntries([1]), /must be an object/);
+    assert.throws(() => deserialize("null"), /must be an object/);
+  });
+
+  describe("algebra (property-based)", () => {
+    it("merge is commutative, associative and idempotent", () => {
+      fc.assert(
+        fc.property(clockArb, clockArb, clockArb, (a, b, c) => {
+          assert.equal(compare(merge(a, b), merge(b, a)), "equal");
+          assert.equal(compare(merge(merge(a, b), c), merge(a, merge(b, c))), "equal");
+          assert.equal(compare(merge(a, a), a), "equal");
+        }),
+      );
+    });
+
+    it("merge is the least upper bound", () => {
+      fc.assert(
+        fc.property(clockArb, clockArb, clockArb, (a, b, c) => {
+          const m = merge(a, b);
+          assert.ok(lessOrEqual(a, m) && lessOrEqual(b, m));
+          if (lessOrEqual(a, c) && lessOrEqual(b, c)) assert.ok(lessOrEqual(m, c));
+        }),
+      );
+    });
+
+    it("compare is antisymmetric and consistent with lessOrEqual", () => {
+      fc.assert(
+        fc.property(clockArb, clockArb, (a, b) => {
+          assert.equal(compare(b, a), flip[compare(a, b)]);
+          assert.equal(lessOrEqual(a, b) && lessOrEqual(b, a), compare(a, b) === "equal");
+        }),
+      );
+    });
+
+    it("happened-before is transitive", () => {
+      fc.assert(
+        fc.property(clockArb, clockArb, clockArb, (a, b, c) => {
+          if (lessOrEqual(a, b) && lessOrEqual(b, c)) assert.ok(lessOrEqual(a, c));
+        }),
+      );
+    });
+
+    it("tick strictly advances", () => {
+      fc.assert(fc.property(clockArb, processes, (a, p) => assert.equal(compare(a, tick(a, p)), "before")));
+    });
+
+    it("serialize round-trips and is canonical", () => {
+      fc.assert(
+        fc.property(clockArb, (a) => {
+          const text = serialize(a);
+          assert.equal(compare(deserialize(text), a), "equal");
+          assert.equal(serialize(deserialize(text)), text);
+        }),
+      );
+    });
+  });
+});

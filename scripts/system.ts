@@ -1,0 +1,204 @@
+// Starts the bookstore's processes, each as its own Node process, waits until each is healthy and
+// stops them all. Used by `npm start` (fixed ports), by the whole-system tests and by the
+// benchmarks (free ports).
+import { type ChildProcess, spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { createInterface } from "node:readline";
+import { checkHealth, closeAllClients } from "@bookstore/kit";
+
+const root = new URL("..", import.meta.url).pathname;
+
+export interface ProcessSpec {
+  name: string;
+  /** Entry file relative to the repository root. */
+  entry: string;
+  env: Record<string, string>;
+  /** Ports it listens on (checked free before anything starts). */
+  ports: number[];
+  ready: { grpc: string } | { http: string };
+}
+
+export interface SystemPorts {
+  orchestrator: number;
+  fraudDetection: number;
+  transactionVerification: number;
+  /** Admin HTTP ports (metrics, livez, readyz); 0 = any free port. */
+  admin: { fraudDetection: number; transactionVerification: number };
+}
+
+export const defaultPorts: SystemPorts = {
+  orchestrator: 8080,
+  fraudDetection: 50051,
+  transactionVerification: 50052,
+  admin: { fraudDetection: 51051, transactionVerification: 51052 },
+};
+
+/** The processes of the system as it exists today; later services add themselves here. */
+export function systemSpecs(ports: SystemPorts, extraEnv: Record<string, string> = {}): ProcessSpec[] {
+  const host = "127.0.0.1";
+  const fd = `${host}:${ports.fraudDetection}`;
+  const tv = `${host}:${ports.transactionVerification}`;
+  return [
+    {
+      name: "fraud-detection",
+      entry: "services/fraud-detection/src/index.ts",
+      env: { FD_PORT: String(ports.fraudDetection), FD_ADMIN_PORT: String(ports.admin.fraudDetection), ...extraEnv },
+      ports: [ports.fraudDetection, ports.admin.fraudDetection].filter((p) => p !== 0),
+      ready: { grpc: fd },
+    },
+    {
+      name: "transaction-verification",
+      entry: "services/transaction-verification/src/index.ts",
+      env: {
+        TV_PORT: String(ports.transactionVerification),
+        TV_ADMIN_PORT: String(ports.admin.transactionVerification),
+        ...extraEnv,
+      },
+      ports: [ports.transactionVerification, ports.admin.transactionVerification].filter((p) => p !== 0),
+      ready: { grpc: tv },
+    },
+    {
+      name: "orchestrator",
+      entry: "services/orchestrator/src/index.ts",
+      env: { ORCHESTRATOR_PORT: String(ports.orchestrator), TV_ADDR: tv, FD_ADDR: fd, ...extraEnv },
+      ports: [ports.orchestrator],
+      ready: { http: `http://${host}:${ports.orchestrator}/api/health` },
+    },
+  ];
+}
+
+export interface RunningProcess {
+  spec: ProcessSpec;
+  child: ChildProcess;
+  /** Resolves with the exit code (or signal name) when the process ends. */
+  exited: Promise<number | string>;
+}
+
+/** The first of `ports` that is already taken, if any. */
+export async function portInUse(ports: number[], host = "127.0.0.1"): Promise<number | undefined> {
+  for (const port of ports) {
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once("error", () => resolve(false));
+      server.listen(port, host, () => server.close(() => resolve(true)));
+    });
+    if (!free) return port;
+  }
+  return undefined;
+}
+
+/** A port that was free a moment ago (tests and benchmarks). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function freeSystemPorts(): Promise<SystemPorts> {
+  return {
+    orchestrator: await freePort(),
+    fraudDetection: await freePort(),
+    transactionVerification: await freePort(),
+    admin: { fraudDetection: 0, transactionVerification: 0 },
+  };
+}
+
+export function startProcess(spec: ProcessSpec, onLine: (name: string, line: string) => void): RunningProcess {
+  const child = spawn(process.execPath, ["--import", "tsx", spec.entry], {
+    cwd: root,
+    env: { ...process.env, ...spec.env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  for (const stream of [child.stdout, child.stderr]) {
+    if (stream) createInterface({ input: stream }).on("line", (line) => onLine(spec.name, line));
+  }
+  const exited = new Promise<number | string>((resolve) =>
+    child.once("exit", (code, signal) => resolve(code ?? signal ?? "unknown")),
+  );
+  return { spec, child, exited };
+}
+
+async function isReady(spec: ProcessSpec): Promise<boolean> {
+  if ("grpc" in spec.ready) return (await checkHealth(spec.ready.grpc, "", 500)) === "SERVING";
+  try {
+    const response = await fetch(spec.ready.http, { signal: AbortSignal.timeout(1000) });
+    return response.status < 500;
+  } catch {
+    return false;
+  }
+}
+
+/** Waits until the process answers its health check; fails if it exits first or takes too long. */
+export async function waitReady(running: RunningProcess, timeoutMs = 30_000): Promise<void> {
+  let exitedWith: number | string | undefined;
+  void running.exited.then((code) => {
+    exitedWith = code;
+  });
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (exitedWith !== undefined) throw new Error(`${running.spec.name} exited (${exitedWith}) before it was ready`);
+    if (await isReady(running.spec)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${running.spec.name} was not ready within ${timeoutMs} ms`);
+}
+
+/** SIGTERM, then SIGKILL after `graceMs` for whatever is still running. */
+export async function stopProcesses(processes: RunningProcess[], graceMs = 8000): Promise<void> {
+  await Promise.all(
+    processes.map(async (p) => {
+      if (p.child.exitCode !== null || p.child.signalCode !== null) return;
+      p.child.kill("SIGTERM");
+      const timer = setTimeout(() => p.child.kill("SIGKILL"), graceMs);
+      await p.exited;
+      clearTimeout(timer);
+    }),
+  );
+}
+
+export interface System {
+  processes: RunningProcess[];
+  byName(name: string): RunningProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts every spec in order, each once the previous ones are ready (the orchestrator comes last). */
+export async function startSystem(
+  specs: ProcessSpec[],
+  onLine: (name: string, line: string) => void = () => {},
+): Promise<System> {
+  const processes: RunningProcess[] = [];
+  const stop = async () => {
+    await stopProcesses(processes);
+    closeAllClients();
+  };
+  try {
+    const backends = specs.filter((s) => "grpc" in s.ready);
+    const started = backends.map((s) => startProcess(s, onLine));
+    processes.push(...started);
+    await Promise.all(started.map((p) => waitReady(p)));
+    for (const spec of specs.filter((s) => "http" in s.ready)) {
+      const p = startProcess(spec, onLine);
+      processes.push(p);
+      await waitReady(p);
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return {
+    processes,
+    byName: (name) => {
+      const found = processes.find((p) => p.spec.name === name);
+      if (!found) throw new Error(`no process ${name}`);
+      return found;
+    },
+    stop,
+  };
+}

@@ -1,0 +1,25 @@
+import { createLogger, loadConfig, onShutdown, startExpiry, startGrpcServer } from "@bookstore/kit";
+import { configSchema } from "./config.js";
+import { defaultFraudConfig, VelocityTracker } from "./scoring/index.js";
+import { createFraudStore, fraudDetectionService, PROCESS } from "./service.js";
+
+const config = loadConfig(configSchema, PROCESS);
+const logger = createLogger({ service: PROCESS, level: config.LOG_LEVEL });
+const store = createFraudStore(config.ORDER_TTL_MS);
+const stopExpiry = startExpiry(store, Math.max(1000, config.ORDER_TTL_MS / 4));
+const fraudConfig = {
+  ...defaultFraudConfig,
+  thresholds: { reviewAt: config.FRAUD_REVIEW_AT, rejectAt: config.FRAUD_REJECT_AT },
+  highRiskCountries: config.FRAUD_HIGH_RISK_COUNTRIES,
+};
+const server = await startGrpcServer({
+  host: config.FD_HOST,
+  port: config.FD_PORT,
+  adminPort: config.FD_ADMIN_PORT,
+  services: [fraudDetectionService({ store, velocity: new VelocityTracker(), config: fraudConfig })],
+  logger,
+});
+onShutdown(logger, async () => {
+  stopExpiry();
+  await server.close();
+});

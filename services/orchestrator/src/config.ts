@@ -1,0 +1,26 @@
+import { env } from "@bookstore/kit";
+import { z } from "zod";
+
+export const configSchema = z.object({
+  ORCHESTRATOR_HOST: env.host(),
+  ORCHESTRATOR_PORT: env.port(8080),
+  TV_ADDR: env.address("127.0.0.1:50052"),
+  FD_ADDR: env.address("127.0.0.1:50051"),
+  /** Empty = not deployed: checkouts succeed without suggestions. */
+  SUGGESTIONS_ADDR: z
+    .string()
+    .regex(/^$|^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, "must be host:port or empty")
+    .default(""),
+  /** Deadline of each call to a validation service. */
+  CALL_DEADLINE_MS: env.millis(2000),
+  CLEANUP_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
+  /** Key of the card fingerprint (HMAC) the fraud service counts cards by. */
+  CARD_FINGERPRINT_KEY: env.secret("dev-only-fingerprint-key-change-me"),
+  CATALOG_PATH: z.string().optional(),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
+  /** Take the client address from X-Forwarded-For (behind a proxy, and in the benchmark). */
+  TRUST_PROXY: z.stringbool().default(false),
+  LOG_LEVEL: env.logLevel(),
+});
+
+export type Config = z.infer<typeof configSchema>;

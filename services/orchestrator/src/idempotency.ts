@@ -1,0 +1,59 @@
+import { createHash } from "node:crypto";
+
+export interface StoredResponse {
+  statusCode: number;
+  body: unknown;
+}
+
+interface Entry {
+  requestHash: string;
+  response: Promise<StoredResponse>;
+  expiresAt: number;
+}
+
+export type IdempotentResult =
+  | { kind: "fresh" | "replayed"; response: StoredResponse }
+  | { kind: "conflict" };
+
+/**
+ * `Idempotency-Key`: the first request with a key runs; a retry with the same key and body gets
+ * the first result (waiting for it if it is still running); the same key with another body is a
+ * conflict. Keys expire after `ttlMs`; at most `capacity` are kept.
+ */
+export class IdempotencyCache {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly capacity: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async run(key: string, body: unknown, execute: () => Promise<StoredResponse>): Promise<IdempotentResult> {
+    const requestHash = createHash("sha256").update(JSON.stringify(body)).digest("hex");
+    const now = this.now();
+    const existing = this.entries.get(key);
+    if (existing && existing.expiresAt > now) {
+      if (existing.requestHash !== requestHash) return { kind: "conflict" };
+      return { kind: "replayed", response: await existing.response };
+    }
+    const response = execute();
+    this.entries.delete(key);
+    this.entries.set(key, { requestHash, response, expiresAt: now + this.ttlMs });
+    this.evict(now);
+    try {
+      return { kind: "fresh", response: await response };
+    } catch (error) {
+      // A request that crashed did not produce a result to replay.
+      this.entries.delete(key);
+      throw error;
+    }
+  }
+
+  private evict(now: number): void {
+    for (const [key, entry] of this.entries) {
+      if (this.entries.size <= this.capacity && entry.expiresAt > now) break;
+      this.entries.delete(key);
+    }
+  }
+}

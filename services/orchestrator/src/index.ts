@@ -1,0 +1,53 @@
+import { loadCatalog } from "@bookstore/catalog";
+import { checkHealth, clientFor, closeAllClients, createLogger, loadConfig, onShutdown } from "@bookstore/kit";
+import {
+  FraudDetectionServiceClient,
+  SuggestionsServiceClient,
+  TransactionVerificationServiceClient,
+} from "@bookstore/proto";
+import { buildApp } from "./app.js";
+import { CheckoutFlow, PROCESS } from "./checkout-flow.js";
+import { configSchema } from "./config.js";
+
+const config = loadConfig(configSchema, PROCESS);
+const logger = createLogger({ service: PROCESS, level: config.LOG_LEVEL });
+const catalog = loadCatalog(config.CATALOG_PATH);
+const suggestionsAddr = config.SUGGESTIONS_ADDR;
+const flow = new CheckoutFlow(
+  {
+    verification: clientFor(TransactionVerificationServiceClient, config.TV_ADDR),
+    fraud: clientFor(FraudDetectionServiceClient, config.FD_ADDR),
+    ...(suggestionsAddr ? { suggestions: clientFor(SuggestionsServiceClient, suggestionsAddr) } : {}),
+  },
+  { callDeadlineMs: config.CALL_DEADLINE_MS, cleanupAttempts: config.CLEANUP_ATTEMPTS },
+  logger,
+);
+const app = await buildApp({
+  catalog,
+  flow,
+  fingerprintKey: config.CARD_FINGERPRINT_KEY,
+  logger,
+  bodyLimitBytes: config.BODY_LIMIT_BYTES,
+  trustProxy: config.TRUST_PROXY,
+  health: async () => {
+    const [tv, fd, sg] = await Promise.all([
+      checkHealth(config.TV_ADDR),
+      checkHealth(config.FD_ADDR),
+      suggestionsAddr ? checkHealth(suggestionsAddr) : Promise.resolve("NOT_DEPLOYED"),
+    ]);
+    return { "transaction-verification": tv, "fraud-detection": fd, suggestions: sg };
+  },
+});
+try {
+  await app.listen({ host: config.ORCHESTRATOR_HOST, port: config.ORCHESTRATOR_PORT });
+} catch (error) {
+  const inUse = (error as NodeJS.ErrnoException).code === "EADDRINUSE";
+  process.stderr.write(
+    `${PROCESS}: ${inUse ? `port ${config.ORCHESTRATOR_PORT} is already in use` : (error as Error).message}\n`,
+  );
+  process.exit(1);
+}
+onShutdown(logger, async () => {
+  await app.close();
+  closeAllClients();
+});

@@ -1,0 +1,92 @@
+// The system as separate processes, as `npm start` runs it: real gRPC between processes, and a
+// service killed with SIGKILL.
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { after, before, describe, it } from "node:test";
+import { freeSystemPorts, portInUse, startSystem, type System, systemSpecs, defaultPorts } from "../scripts/system.js";
+import { post, validBody } from "./support/checkout-stack.js";
+
+describe("system: separate processes", () => {
+  let system: System;
+  let baseUrl: string;
+  before(async () => {
+    const ports = await freeSystemPorts();
+    system = await startSystem(systemSpecs(ports, { LOG_LEVEL: "warn", CALL_DEADLINE_MS: "1000" }));
+    baseUrl = `http://127.0.0.1:${ports.orchestrator}`;
+  });
+  after(() => system.stop());
+
+  it("approves an order across processes and reports every service healthy", async () => {
+    const { status, body } = await post(baseUrl, "/checkout", validBody());
+    assert.equal(status, 200, JSON.stringify(body));
+    assert.equal(body.status, "Order Approved");
+    const health = await (await fetch(`${baseUrl}/api/health`)).json();
+    assert.deepEqual(health.services, {
+      "transaction-verification": "SERVING",
+      "fraud-detection": "SERVING",
+      suggestions: "NOT_DEPLOYED",
+    });
+  });
+
+  it("SIGKILL of transaction-verification: checkout answers 503 with a clear message within its deadline", async () => {
+    const tv = system.byName("transaction-verification");
+    tv.child.kill("SIGKILL");
+    await tv.exited;
+    const t0 = Date.now();
+    const { status, body } = await post(baseUrl, "/checkout", validBody());
+    assert.equal(status, 503);
+    assert.match(body.error.message, /transaction-verification/);
+    assert.ok(Date.now() - t0 < 1500, `answered in ${Date.now() - t0} ms`);
+  });
+});
+
+describe("launcher (npm start)", () => {
+  it("names the port that is taken and exits", async () => {
+    const blocker = createServer();
+    const port = defaultPorts.fraudDetection;
+    const blocked = await new Promise<boolean>((resolve) => {
+      blocker.once("error", () => resolve(false));
+      blocker.listen(port, "127.0.0.1", () => resolve(true));
+    });
+    try {
+      const launcher = spawn(process.execPath, ["--import", "tsx", "scripts/launcher.ts"], { stdio: ["ignore", "pipe", "pipe"] });
+      let output = "";
+      launcher.stdout.on("data", (d) => (output += d));
+      launcher.stderr.on("data", (d) => (output += d));
+      const code = await new Promise((resolve) => launcher.once("exit", resolve));
+      assert.equal(code, 1);
+      assert.match(output, new RegExp(`port ${port} \\(fraud-detection\\) is already in use`));
+      assert.ok(blocked || output.length > 0);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it("starts everything, prints the URL, and leaves nothing listening after SIGTERM", async (t) => {
+    const ports = systemSpecs(defaultPorts).flatMap((s) => s.ports);
+    if ((await portInUse(ports)) !== undefined) {
+      t.skip("a default port is taken on this machine");
+      return;
+    }
+    const launcher = spawn(process.execPath, ["--import", "tsx", "scripts/launcher.ts"], { stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    launcher.stderr.on("data", (d) => (output += d));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`launcher not up in time:\n${output}`)), 60_000);
+      launcher.stdout.on("data", (d) => {
+        output += d;
+        if (output.includes("Bookstore is up: http://127.0.0.1:8080/")) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    assert.match(output, /\[fraud-detection\s*\] info/);
+    const health = await fetch("http://127.0.0.1:8080/api/health");
+    assert.equal(health.status, 200);
+    launcher.kill("SIGTERM");
+    assert.equal(await new Promise((resolve) => launcher.once("exit", resolve)), 0);
+    assert.equal(await portInUse(ports), undefined, "no service left listening");
+  });
+});
