@@ -23,7 +23,9 @@ for (const suite of chosen) {
   }
 }
 for (const suite of chosen) {
-  const mod = (await import(new URL(`${suite}.ts`, suitesDir).href)) as { default: () => Promise<BenchRow[]> };
+  const mod = (await import(new URL(`${suite}.ts`, suitesDir).href)) as {
+    default: () => Promise<BenchRow[]>;
+  };
   console.log(`\n## ${suite}`);
   const rows = await mod.default();
   printTable(rows);

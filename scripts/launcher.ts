@@ -1,6 +1,6 @@
 // `npm start`: the whole bookstore on localhost, each service its own process, logs prefixed with
 // the service name, in the foreground until Ctrl-C / SIGTERM, which stops every process.
-import { defaultPorts, portInUse, startSystem, type System, systemSpecs } from "./system.js";
+import { defaultPorts, portInUse, type System, startSystem, systemSpecs } from "./system.js";
 
 if (process.argv.includes("--help")) {
   console.log(`usage: npm start [-- --raw]
@@ -34,7 +34,13 @@ function print(name: string, line: string): void {
     return;
   }
   try {
-    const { level, time: _time, service: _service, msg, ...fields } = JSON.parse(line) as Record<string, unknown>;
+    const {
+      level,
+      time: _time,
+      service: _service,
+      msg,
+      ...fields
+    } = JSON.parse(line) as Record<string, unknown>;
     const rest = Object.keys(fields).length > 0 ? ` ${JSON.stringify(fields)}` : "";
     console.log(`${prefix} ${String(level).padEnd(5)} ${String(msg ?? "")}${rest}`);
   } catch {
@@ -68,5 +74,7 @@ for (const p of system?.processes ?? []) {
     void shutdown(1);
   });
 }
-console.log(`\nBookstore is up: http://127.0.0.1:${defaultPorts.orchestrator}/  (API docs: /docs, health: /api/health)`);
+console.log(
+  `\nBookstore is up: http://127.0.0.1:${defaultPorts.orchestrator}/  (API docs: /docs, health: /api/health)`,
+);
 console.log("Press Ctrl-C to stop.\n");

@@ -42,7 +42,11 @@ export function systemSpecs(ports: SystemPorts, extraEnv: Record<string, string>
     {
       name: "fraud-detection",
       entry: "services/fraud-detection/src/index.ts",
-      env: { FD_PORT: String(ports.fraudDetection), FD_ADMIN_PORT: String(ports.admin.fraudDetection), ...extraEnv },
+      env: {
+        FD_PORT: String(ports.fraudDetection),
+        FD_ADMIN_PORT: String(ports.admin.fraudDetection),
+        ...extraEnv,
+      },
       ports: [ports.fraudDetection, ports.admin.fraudDetection].filter((p) => p !== 0),
       ready: { grpc: fd },
     },
@@ -109,7 +113,10 @@ export async function freeSystemPorts(): Promise<SystemPorts> {
   };
 }
 
-export function startProcess(spec: ProcessSpec, onLine: (name: string, line: string) => void): RunningProcess {
+export function startProcess(
+  spec: ProcessSpec,
+  onLine: (name: string, line: string) => void,
+): RunningProcess {
   const child = spawn(process.execPath, ["--import", "tsx", spec.entry], {
     cwd: root,
     env: { ...process.env, ...spec.env },
@@ -142,7 +149,8 @@ export async function waitReady(running: RunningProcess, timeoutMs = 30_000): Pr
   });
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (exitedWith !== undefined) throw new Error(`${running.spec.name} exited (${exitedWith}) before it was ready`);
+    if (exitedWith !== undefined)
+      throw new Error(`${running.spec.name} exited (${exitedWith}) before it was ready`);
     if (await isReady(running.spec)) return;
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -27,15 +27,17 @@ describe("checkout under faults", () => {
     });
     try {
       const t0 = Date.now();
-      const { status, body } = await post(stack.baseUrl, "/api/checkout", validBody({ user: { name: "Jo", contact: "??" } }));
+      const { status, body } = await post(
+        stack.baseUrl,
+        "/api/checkout",
+        validBody({ user: { name: "Jo", contact: "??" } }),
+      );
       const elapsed = Date.now() - t0;
       assert.equal(status, 422);
       assert.ok(body.error.details.some((d: { field: string }) => d.field === "user.contact"));
       assert.ok(elapsed < 1500, `answered in ${elapsed} ms, without waiting for the slow call`);
       for (let i = 0; i < 100 && !seen.includes("c cancelled"); i++) await sleep(10);
       assert.deepEqual(seen, ["c started", "c cancelled"]);
-      const order = await (await fetch(`${stack.baseUrl}/api/orders/${body.orderId ?? ""}`)).json();
-      assert.ok(order.error || order.events, "order readable or absent");
     } finally {
       await stack.close();
     }
@@ -53,7 +55,7 @@ describe("checkout under faults", () => {
       assert.ok(Date.now() - t0 < 1500);
       const health = await fetch(`${stack.baseUrl}/api/health`);
       assert.equal(health.status, 503);
-      assert.equal((await health.json()).services["fraud-detection"], "UNREACHABLE");
+      assert.equal(((await health.json()) as any).services["fraud-detection"], "UNREACHABLE");
     } finally {
       await stack.close();
     }

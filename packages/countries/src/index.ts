@@ -38,4 +38,3 @@ export function resolveCountry(input: string): string | undefined {
   if (alias) return alias;
   return countries.getSimpleAlpha2Code(text, "en") ?? undefined;
 }
-

@@ -52,7 +52,12 @@ export const env = {
     z
       .string()
       .default(fallback)
-      .transform((s) => s.split(",").map((a) => a.trim()).filter((a) => a.length > 0))
+      .transform((s) =>
+        s
+          .split(",")
+          .map((a) => a.trim())
+          .filter((a) => a.length > 0),
+      )
       .pipe(z.array(z.string().regex(/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, "must be a list of host:port")).min(1)),
   millis: (fallback: number) =>
     z.coerce

@@ -6,8 +6,8 @@ import {
   type ClientOptions,
   type ClientUnaryCall,
   credentials,
-  makeGenericClientConstructor,
   Metadata,
+  makeGenericClientConstructor,
   type ServiceError,
   status,
 } from "@grpc/grpc-js";
@@ -37,7 +37,11 @@ function channelFor(address: string): Channel {
 }
 
 type ClientConstructor<C> = {
-  new (address: string, creds: ReturnType<typeof credentials.createInsecure>, options?: Partial<ClientOptions>): C;
+  new (
+    address: string,
+    creds: ReturnType<typeof credentials.createInsecure>,
+    options?: Partial<ClientOptions>,
+  ): C;
   serviceName: string;
 };
 
@@ -108,7 +112,10 @@ export async function callUnary<Req, Res>(
         !settings.signal?.aborted &&
         Date.now() + backoff < deadline;
       if (!retry) {
-        grpcClientHandled.observe({ method: label, code: status[code] ?? "UNKNOWN" }, (performance.now() - started) / 1000);
+        grpcClientHandled.observe(
+          { method: label, code: status[code] ?? "UNKNOWN" },
+          (performance.now() - started) / 1000,
+        );
         throw error;
       }
       grpcClientRetries.inc({ method: label });
@@ -131,11 +138,17 @@ function once<Req, Res>(
       return;
     }
     const onAbort = () => call.cancel();
-    const call = method.call(client, request, settings.metadata ?? emptyMetadata, { deadline }, (error, response) => {
-      signal?.removeEventListener("abort", onAbort);
-      if (error) reject(error);
-      else resolve(response);
-    });
+    const call = method.call(
+      client,
+      request,
+      settings.metadata ?? emptyMetadata,
+      { deadline },
+      (error, response) => {
+        signal?.removeEventListener("abort", onAbort);
+        if (error) reject(error);
+        else resolve(response);
+      },
+    );
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }
@@ -175,13 +188,18 @@ let HealthClientCtor: ClientConstructor<HealthClient> | undefined;
 export async function checkHealth(address: string, service = "", deadlineMs = 1000): Promise<string> {
   if (!HealthClientCtor) {
     const { service: definition } = await import("grpc-health-check");
-    HealthClientCtor = makeGenericClientConstructor(definition, "grpc.health.v1.Health") as unknown as ClientConstructor<HealthClient>;
+    HealthClientCtor = makeGenericClientConstructor(
+      definition,
+      "grpc.health.v1.Health",
+    ) as unknown as ClientConstructor<HealthClient>;
     HealthClientCtor.serviceName = "grpc.health.v1.Health";
   }
   const client = clientFor(HealthClientCtor, address);
   try {
     const reply = await callUnary(client, client.check, { service }, { deadlineMs });
-    return typeof reply.status === "number" ? (["UNKNOWN", "SERVING", "NOT_SERVING"][reply.status] ?? "UNKNOWN") : reply.status;
+    return typeof reply.status === "number"
+      ? (["UNKNOWN", "SERVING", "NOT_SERVING"][reply.status] ?? "UNKNOWN")
+      : reply.status;
   } catch {
     return "UNREACHABLE";
   }

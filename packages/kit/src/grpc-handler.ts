@@ -1,4 +1,10 @@
-import type { Metadata, sendUnaryData, ServerUnaryCall, ServiceDefinition, UntypedServiceImplementation } from "@grpc/grpc-js";
+import type {
+  Metadata,
+  ServerUnaryCall,
+  ServiceDefinition,
+  sendUnaryData,
+  UntypedServiceImplementation,
+} from "@grpc/grpc-js";
 import { status } from "@grpc/grpc-js";
 import { toServiceError } from "./errors.js";
 import { grpcServerHandled } from "./metrics.js";
@@ -37,7 +43,11 @@ export function implement<S extends ServiceDefinition>(
         grpcServerHandled.observe({ method, code: status[code] }, (performance.now() - started) / 1000);
       let pending: Promise<unknown> | unknown;
       try {
-        pending = handler(call.request, { signal: controller.signal, metadata: call.metadata, peer: call.getPeer() });
+        pending = handler(call.request, {
+          signal: controller.signal,
+          metadata: call.metadata,
+          peer: call.getPeer(),
+        });
       } catch (error) {
         pending = Promise.reject(error);
       }

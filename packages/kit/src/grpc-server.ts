@@ -1,6 +1,11 @@
-import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceImplementation } from "@grpc/grpc-js";
-import { loadFileDescriptorSetFromBuffer } from "@grpc/proto-loader";
 import { descriptorSet } from "@bookstore/proto/descriptors";
+import {
+  Server,
+  ServerCredentials,
+  type ServiceDefinition,
+  type UntypedServiceImplementation,
+} from "@grpc/grpc-js";
+import { loadFileDescriptorSetFromBuffer } from "@grpc/proto-loader";
 import { ReflectionService } from "@grpc/reflection";
 import { HealthImplementation } from "grpc-health-check";
 import type { Logger } from "./logger.js";
@@ -77,7 +82,10 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
     })();
     return closing;
   };
-  options.logger.info({ port, adminPort: admin?.port, services: Object.keys(statuses) }, "gRPC server listening");
+  options.logger.info(
+    { port, adminPort: admin?.port, services: Object.keys(statuses) },
+    "gRPC server listening",
+  );
   return { server, port, adminPort: admin?.port, health, close };
 }
 

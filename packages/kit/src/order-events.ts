@@ -1,4 +1,10 @@
-import type { ClearOrderRequest, ClearOrderResponse, EventResult, FieldViolation, OrderEvent } from "@bookstore/proto";
+import type {
+  ClearOrderRequest,
+  ClearOrderResponse,
+  EventResult,
+  FieldViolation,
+  OrderEvent,
+} from "@bookstore/proto";
 import { fromEntries, type OrderStateStore, serialize, type VectorClock } from "@bookstore/vector-clock";
 import { AppError } from "./errors.js";
 
@@ -6,7 +12,10 @@ import { AppError } from "./errors.js";
 export const CLOCK_METADATA_KEY = "x-vector-clock";
 
 /** A clock from the wire, rejected with INVALID_ARGUMENT when malformed. */
-export function clockFromWire(clock: { entries: Record<string, number> } | undefined, field: string): VectorClock {
+export function clockFromWire(
+  clock: { entries: Record<string, number> } | undefined,
+  field: string,
+): VectorClock {
   try {
     return fromEntries(clock?.entries ?? {});
   } catch (error) {
@@ -39,7 +48,10 @@ export function initializeOrder<T>(
  * Records a checkout event for an order. An order this service never initialised (or that
  * expired) is NOT_FOUND at once: a call must never wait for data that will not come.
  */
-export function recordEvent<T>(store: OrderStateStore<T>, event: OrderEvent | undefined): { data: T; clock: VectorClock } {
+export function recordEvent<T>(
+  store: OrderStateStore<T>,
+  event: OrderEvent | undefined,
+): { data: T; clock: VectorClock } {
   const orderId = event?.orderId ?? "";
   requireOrderId(orderId);
   const recorded = store.event(orderId, clockFromWire(event?.vectorClock, "event.vector_clock"));

@@ -15,7 +15,12 @@ export const configSchema = z
     FRAUD_HIGH_RISK_COUNTRIES: z
       .string()
       .default("")
-      .transform((s) => s.split(",").map((c) => c.trim().toUpperCase()).filter((c) => c.length > 0))
+      .transform((s) =>
+        s
+          .split(",")
+          .map((c) => c.trim().toUpperCase())
+          .filter((c) => c.length > 0),
+      )
       .pipe(z.array(z.string().regex(/^[A-Z]{2}$/, "must be ISO alpha-2 codes"))),
     LOG_LEVEL: env.logLevel(),
   })

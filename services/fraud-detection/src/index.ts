@@ -12,14 +12,19 @@ const fraudConfig = {
   thresholds: { reviewAt: config.FRAUD_REVIEW_AT, rejectAt: config.FRAUD_REJECT_AT },
   highRiskCountries: config.FRAUD_HIGH_RISK_COUNTRIES,
 };
+const velocity = new VelocityTracker();
+// Memory is capped anyway; pruning frees entries whose windows have passed sooner.
+const pruneTimer = setInterval(() => velocity.prune(Date.now()), 60_000);
+pruneTimer.unref();
 const server = await startGrpcServer({
   host: config.FD_HOST,
   port: config.FD_PORT,
   adminPort: config.FD_ADMIN_PORT,
-  services: [fraudDetectionService({ store, velocity: new VelocityTracker(), config: fraudConfig })],
+  services: [fraudDetectionService({ store, velocity, config: fraudConfig })],
   logger,
 });
 onShutdown(logger, async () => {
   stopExpiry();
+  clearInterval(pruneTimer);
   await server.close();
 });

@@ -8,11 +8,11 @@ import {
   type UnaryHandlers,
 } from "@bookstore/kit";
 import {
+  type FieldViolation,
   FraudDecision,
   FraudDetectionServiceService,
   type FraudEventResult,
   type InitializeFraudRequest,
-  type FieldViolation,
 } from "@bookstore/proto";
 import { OrderStateStore, type VectorClock } from "@bookstore/vector-clock";
 import {
@@ -23,7 +23,7 @@ import {
   type RiskAssessment,
   type RiskSignal,
   userSignals,
-  VelocityTracker,
+  type VelocityTracker,
 } from "./scoring/index.js";
 
 export const PROCESS = "fraud-detection";
@@ -56,7 +56,11 @@ function toOrder(req: InitializeFraudRequest): FraudOrder {
   const isEmail = contact.includes("@");
   return {
     orderId: req.orderId,
-    ...(isEmail ? { email: contact.toLowerCase() } : contact ? { phone: contact.replace(/[^\d+]/g, "") } : {}),
+    ...(isEmail
+      ? { email: contact.toLowerCase() }
+      : contact
+        ? { phone: contact.replace(/[^\d+]/g, "") }
+        : {}),
     clientIp: req.clientIp,
     card: {
       fingerprint: req.card?.fingerprint ?? "",
@@ -64,7 +68,11 @@ function toOrder(req: InitializeFraudRequest): FraudOrder {
       last4: req.card?.last4 ?? "",
       brand: req.card?.brand ?? "",
     },
-    lines: req.lines.map((l) => ({ bookId: l.bookId, quantity: l.quantity, unitPriceCents: l.unitPriceCents })),
+    lines: req.lines.map((l) => ({
+      bookId: l.bookId,
+      quantity: l.quantity,
+      unitPriceCents: l.unitPriceCents,
+    })),
     billingCountry: req.billingCountry,
   };
 }
@@ -101,24 +109,28 @@ export function fraudHandlers(options: FraudServiceOptions): FraudHandlers {
   const now = options.now ?? Date.now;
   const thresholds = config.thresholds;
   return {
-      initializeOrder: (req) => {
-        const order = toOrder(req);
-        // Every attempt counts towards velocity, rejected ones included; observe is idempotent.
-        velocity.observe(order, now());
-        return initializeOrder(store, req.orderId, { order }, req.vectorClock);
-      },
-      checkUserFraud: (req) => {
-        const { data, clock } = recordEvent(store, req);
-        const signals = userSignals(data.order, velocity.counts(data.order, now()), config);
-        data.userSignals = signals;
-        return fraudReply(assess(signals, thresholds), clock, thresholds.rejectAt);
-      },
-      checkCardFraud: (req) => {
-        const { data, clock } = recordEvent(store, req);
-        const counts = velocity.counts(data.order, now());
-        const user = data.userSignals ?? userSignals(data.order, counts, config);
-        return fraudReply(assess([...user, ...cardSignals(data.order, counts, config)], thresholds), clock, thresholds.rejectAt);
-      },
+    initializeOrder: (req) => {
+      const order = toOrder(req);
+      // Every attempt counts towards velocity, rejected ones included; observe is idempotent.
+      velocity.observe(order, now());
+      return initializeOrder(store, req.orderId, { order }, req.vectorClock);
+    },
+    checkUserFraud: (req) => {
+      const { data, clock } = recordEvent(store, req);
+      const signals = userSignals(data.order, velocity.counts(data.order, now()), config);
+      data.userSignals = signals;
+      return fraudReply(assess(signals, thresholds), clock, thresholds.rejectAt);
+    },
+    checkCardFraud: (req) => {
+      const { data, clock } = recordEvent(store, req);
+      const counts = velocity.counts(data.order, now());
+      const user = data.userSignals ?? userSignals(data.order, counts, config);
+      return fraudReply(
+        assess([...user, ...cardSignals(data.order, counts, config)], thresholds),
+        clock,
+        thresholds.rejectAt,
+      );
+    },
     clearOrder: (req) => clearOrder(store, req),
   };
 }

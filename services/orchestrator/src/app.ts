@@ -41,8 +41,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     disableRequestLogging: true,
     trustProxy: options.trustProxy ?? false,
     bodyLimit: options.bodyLimitBytes ?? 64 * 1024,
-    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: false, useDefaults: false } },
+    ajv: {
+      customOptions: { allErrors: true, removeAdditional: false, coerceTypes: false, useDefaults: false },
+    },
   });
+  // JSON only: anything else is 415, not a string body that fails validation.
+  app.removeContentTypeParser("text/plain");
   const orders = new OrderBook(options.orderCapacity ?? 100_000);
   const idempotency = new IdempotencyCache(options.idempotencyTtlMs ?? 24 * 3600_000, 100_000);
 
@@ -51,7 +55,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       info: {
         title: "Bookstore checkout API",
         version: "1.0.0",
-        description: "Checkout orchestration over the gRPC validation services. Errors: {error:{code,message,details}}.",
+        description:
+          "Checkout orchestration over the gRPC validation services. Errors: {error:{code,message,details}}.",
       },
     },
   });
@@ -62,7 +67,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       const details = schemaDetails(error.validation);
       return reply
         .code(400)
-        .send(errorBody("INVALID_REQUEST", `invalid checkout request: ${details.map((d) => d.message).join("; ")}`, details));
+        .send(
+          errorBody(
+            "INVALID_REQUEST",
+            `invalid checkout request: ${details.map((d) => d.message).join("; ")}`,
+            details,
+          ),
+        );
     }
     const known = requestError(error);
     if (known) return reply.code(known.status).send(known.body);
@@ -80,13 +91,20 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     let response: StoredResponse;
     if (typeof key === "string" && key.length > 0) {
       if (key.length > 200) {
-        return reply.code(400).send(errorBody("INVALID_REQUEST", "Idempotency-Key must be at most 200 characters"));
+        return reply
+          .code(400)
+          .send(errorBody("INVALID_REQUEST", "Idempotency-Key must be at most 200 characters"));
       }
       const result = await idempotency.run(`${flavour}:${key}`, body, execute);
       if (result.kind === "conflict") {
         return reply
           .code(422)
-          .send(errorBody("IDEMPOTENCY_KEY_REUSED", "this Idempotency-Key was used with a different request body"));
+          .send(
+            errorBody(
+              "IDEMPOTENCY_KEY_REUSED",
+              "this Idempotency-Key was used with a different request body",
+            ),
+          );
       }
       response = result.response;
       if (result.kind === "replayed") reply.header("idempotent-replayed", "true");
@@ -96,8 +114,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return reply.code(response.statusCode).send(response.body);
   };
 
-  async function runCheckout(flavour: Flavour, body: CheckoutBody, clientIp: string): Promise<StoredResponse> {
-    const built = buildCheckoutOrder(body, { catalog: options.catalog, fingerprintKey: options.fingerprintKey, clientIp });
+  async function runCheckout(
+    flavour: Flavour,
+    body: CheckoutBody,
+    clientIp: string,
+  ): Promise<StoredResponse> {
+    const built = buildCheckoutOrder(body, {
+      catalog: options.catalog,
+      fingerprintKey: options.fingerprintKey,
+      clientIp,
+    });
     if ("problems" in built) {
       const code = built.termsOnly ? "TERMS_NOT_ACCEPTED" : "INVALID_REQUEST";
       return {
@@ -117,19 +143,39 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   }
 
   const checkoutSchema = { body: checkoutBodySchema, tags: ["checkout"] };
-  app.post("/api/checkout", { schema: { ...checkoutSchema, summary: "Validate and place an order" } }, checkout("api"));
-  app.post("/checkout", { schema: { ...checkoutSchema, summary: "Seed-compatible: synchronous validation" } }, checkout("v1"));
-  app.post("/v2/checkout", { schema: { ...checkoutSchema, summary: "Seed-compatible: validate and queue" } }, checkout("v2"));
+  app.post(
+    "/api/checkout",
+    { schema: { ...checkoutSchema, summary: "Validate and place an order" } },
+    checkout("api"),
+  );
+  app.post(
+    "/checkout",
+    { schema: { ...checkoutSchema, summary: "Seed-compatible: synchronous validation" } },
+    checkout("v1"),
+  );
+  app.post(
+    "/v2/checkout",
+    { schema: { ...checkoutSchema, summary: "Seed-compatible: validate and queue" } },
+    checkout("v2"),
+  );
   for (const url of ["/api/checkout", "/checkout", "/v2/checkout"]) {
     app.route({
       method: ["GET", "PUT", "DELETE", "PATCH"],
       url,
       schema: { hide: true },
-      handler: (_req, reply) => reply.code(405).header("allow", "POST").send(errorBody("METHOD_NOT_ALLOWED", `use POST ${url}`)),
+      handler: (_req, reply) =>
+        reply
+          .code(405)
+          .header("allow", "POST")
+          .send(errorBody("METHOD_NOT_ALLOWED", `use POST ${url}`)),
     });
   }
 
-  const orderParams = { type: "object", properties: { id: { type: "string", maxLength: 128 } }, required: ["id"] } as const;
+  const orderParams = {
+    type: "object",
+    properties: { id: { type: "string", maxLength: 128 } },
+    required: ["id"],
+  } as const;
   app.get("/v2/orders/:id", { schema: { params: orderParams, tags: ["orders"] } }, async (request, reply) => {
     const order = orders.get((request.params as { id: string }).id);
     if (!order) return reply.code(404).send(errorBody("NOT_FOUND", "no such order"));
@@ -142,11 +188,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       ...(order.reason ? { reason: order.reason } : {}),
     };
   });
-  app.get("/api/orders/:id", { schema: { params: orderParams, tags: ["orders"] } }, async (request, reply) => {
-    const order = orders.get((request.params as { id: string }).id);
-    if (!order) return reply.code(404).send(errorBody("NOT_FOUND", "no such order"));
-    return order;
-  });
+  app.get(
+    "/api/orders/:id",
+    { schema: { params: orderParams, tags: ["orders"] } },
+    async (request, reply) => {
+      const order = orders.get((request.params as { id: string }).id);
+      if (!order) return reply.code(404).send(errorBody("NOT_FOUND", "no such order"));
+      return order;
+    },
+  );
 
   app.get("/api/health", { schema: { tags: ["operations"] } }, async (_request, reply) => {
     const services = await options.health();
@@ -200,7 +250,11 @@ function respond(flavour: Flavour, record: OrderRecord, outcome: CheckoutOutcome
     const details = outcome.violations.map((v) => ({ field: v.field, message: v.message, rule: v.rule }));
     return { statusCode: 422, body: errorBody("ORDER_REJECTED", record.reason ?? "Order rejected", details) };
   }
-  const suggestedBooks = record.suggestedBooks.map((b) => ({ bookId: b.bookId, title: b.title, author: b.author }));
+  const suggestedBooks = record.suggestedBooks.map((b) => ({
+    bookId: b.bookId,
+    title: b.title,
+    author: b.author,
+  }));
   switch (flavour) {
     case "v1":
       return { statusCode: 200, body: { orderId: record.orderId, status: "Order Approved", suggestedBooks } };

@@ -60,8 +60,20 @@ export type CheckoutOutcome =
       trace: EventTrace[];
       finalClock: VectorClock;
     }
-  | { kind: "rejected"; violations: FieldViolation[]; risk?: RiskAssessment; trace: EventTrace[]; finalClock: VectorClock }
-  | { kind: "unavailable"; service: ServiceName; message: string; trace: EventTrace[]; finalClock: VectorClock };
+  | {
+      kind: "rejected";
+      violations: FieldViolation[];
+      risk?: RiskAssessment;
+      trace: EventTrace[];
+      finalClock: VectorClock;
+    }
+  | {
+      kind: "unavailable";
+      service: ServiceName;
+      message: string;
+      trace: EventTrace[];
+      finalClock: VectorClock;
+    };
 
 interface Reply {
   result: EventResult;
@@ -117,7 +129,11 @@ export class CheckoutFlow {
         const reply = await send(clockToWire(sent));
         const received = fromEntries(reply.result.vectorClock?.entries ?? {});
         clock = merge(clock, received);
-        Object.assign(entry, { received, ms: performance.now() - t0, status: reply.result.ok ? "ok" : "rejected" });
+        Object.assign(entry, {
+          received,
+          ms: performance.now() - t0,
+          status: reply.result.ok ? "ok" : "rejected",
+        });
         return reply;
       } catch (error) {
         entry.ms = performance.now() - t0;
@@ -128,16 +144,28 @@ export class CheckoutFlow {
     const settings = (signal: AbortSignal) => ({ deadlineMs, signal });
     const asReply = (result: EventResult): Reply => ({ result });
     const fraudReply = (r: FraudEventResult): Reply =>
-      r.assessment ? { result: r.result ?? okResult(), risk: r.assessment } : { result: r.result ?? okResult() };
+      r.assessment
+        ? { result: r.result ?? okResult(), risk: r.assessment }
+        : { result: r.result ?? okResult() };
 
     // Initialisation: verification and fraud are required, suggestions is best effort.
     const signal = controller.signal;
     const inits = await Promise.allSettled([
       call("init", "transaction-verification", signal, (vc) =>
-        callUnary(verification, verification.initializeOrder, { ...order.verification, vectorClock: vc }, { ...settings(signal), idempotent: true }).then(asReply),
+        callUnary(
+          verification,
+          verification.initializeOrder,
+          { ...order.verification, vectorClock: vc },
+          { ...settings(signal), idempotent: true },
+        ).then(asReply),
       ),
       call("init", "fraud-detection", signal, (vc) =>
-        callUnary(fraud, fraud.initializeOrder, { ...order.fraud, vectorClock: vc }, { ...settings(signal), idempotent: true }).then(asReply),
+        callUnary(
+          fraud,
+          fraud.initializeOrder,
+          { ...order.fraud, vectorClock: vc },
+          { ...settings(signal), idempotent: true },
+        ).then(asReply),
       ),
       suggestions
         ? call("init", "suggestions", signal, (vc) =>
@@ -155,7 +183,13 @@ export class CheckoutFlow {
       if (init.status === "rejected") {
         const reason = init.reason as Unavailable;
         this.cleanup(order.orderId, clock, participants);
-        return { kind: "unavailable", service: reason.service, message: reason.message, trace, finalClock: clock };
+        return {
+          kind: "unavailable",
+          service: reason.service,
+          message: reason.message,
+          trace,
+          finalClock: clock,
+        };
       }
     }
     const suggestionsReady = sgInit.status === "fulfilled";
@@ -167,7 +201,12 @@ export class CheckoutFlow {
         dependsOn: [],
         run: (s) =>
           call("a:items", "transaction-verification", s, (vc) =>
-            callUnary(verification, verification.checkItems, { orderId: ev, vectorClock: vc }, settings(s)).then(asReply),
+            callUnary(
+              verification,
+              verification.checkItems,
+              { orderId: ev, vectorClock: vc },
+              settings(s),
+            ).then(asReply),
           ).then(value),
       },
       {
@@ -175,7 +214,12 @@ export class CheckoutFlow {
         dependsOn: [],
         run: (s) =>
           call("b:user", "transaction-verification", s, (vc) =>
-            callUnary(verification, verification.checkUser, { orderId: ev, vectorClock: vc }, settings(s)).then(asReply),
+            callUnary(
+              verification,
+              verification.checkUser,
+              { orderId: ev, vectorClock: vc },
+              settings(s),
+            ).then(asReply),
           ).then(value),
       },
       {
@@ -183,7 +227,12 @@ export class CheckoutFlow {
         dependsOn: ["a"],
         run: (s) =>
           call("c:card", "transaction-verification", s, (vc) =>
-            callUnary(verification, verification.checkCard, { orderId: ev, vectorClock: vc }, settings(s)).then(asReply),
+            callUnary(
+              verification,
+              verification.checkCard,
+              { orderId: ev, vectorClock: vc },
+              settings(s),
+            ).then(asReply),
           ).then(value),
       },
       {
@@ -191,7 +240,9 @@ export class CheckoutFlow {
         dependsOn: ["b"],
         run: (s) =>
           call("d:user-fraud", "fraud-detection", s, (vc) =>
-            callUnary(fraud, fraud.checkUserFraud, { orderId: ev, vectorClock: vc }, settings(s)).then(fraudReply),
+            callUnary(fraud, fraud.checkUserFraud, { orderId: ev, vectorClock: vc }, settings(s)).then(
+              fraudReply,
+            ),
           ).then(value),
       },
       {
@@ -199,7 +250,9 @@ export class CheckoutFlow {
         dependsOn: ["c", "d"],
         run: (s) =>
           call("e:card-fraud", "fraud-detection", s, (vc) =>
-            callUnary(fraud, fraud.checkCardFraud, { orderId: ev, vectorClock: vc }, settings(s)).then(fraudReply),
+            callUnary(fraud, fraud.checkCardFraud, { orderId: ev, vectorClock: vc }, settings(s)).then(
+              fraudReply,
+            ),
           ).then(value),
       },
     ];
@@ -210,9 +263,12 @@ export class CheckoutFlow {
         optional: true,
         run: (s) =>
           call("f:suggestions", "suggestions", s, (vc) =>
-            callUnary(suggestions, suggestions.getSuggestions, { orderId: ev, vectorClock: vc }, settings(s)).then(
-              (r) => ({ result: r.result ?? okResult(), books: r.books }),
-            ),
+            callUnary(
+              suggestions,
+              suggestions.getSuggestions,
+              { orderId: ev, vectorClock: vc },
+              settings(s),
+            ).then((r) => ({ result: r.result ?? okResult(), books: r.books })),
           ).then(value),
       });
     }
@@ -223,8 +279,17 @@ export class CheckoutFlow {
     const risk = latestRisk(graph.outcomes);
     const failed = outcomes.find((o) => o.status === "error");
     if (failed && failed.status === "error" && graph.firstFailure !== undefined) {
-      const reason = failed.error instanceof Unavailable ? failed.error : toUnavailable("transaction-verification", failed.error);
-      return { kind: "unavailable", service: reason.service, message: reason.message, trace, finalClock: clock };
+      const reason =
+        failed.error instanceof Unavailable
+          ? failed.error
+          : toUnavailable("transaction-verification", failed.error);
+      return {
+        kind: "unavailable",
+        service: reason.service,
+        message: reason.message,
+        trace,
+        finalClock: clock,
+      };
     }
     const violations = outcomes.flatMap((o) => (o.status === "rejected" ? o.value.result.violations : []));
     if (graph.firstFailure !== undefined) {
@@ -251,7 +316,10 @@ export class CheckoutFlow {
   private cleanup(orderId: string, finalClock: VectorClock, participants: Set<ServiceName>): void {
     for (const service of participants) {
       void this.clearOn(service, orderId, finalClock).catch((error: unknown) =>
-        this.logger.warn({ orderId, service, err: error }, "ClearOrder failed; the service's TTL will free the order"),
+        this.logger.warn(
+          { orderId, service, err: error },
+          "ClearOrder failed; the service's TTL will free the order",
+        ),
       );
     }
   }
@@ -275,7 +343,11 @@ export class CheckoutFlow {
         );
         return;
       } catch (error) {
-        if (!isServiceError(error) || error.code !== GrpcStatus.FAILED_PRECONDITION || attempt >= this.settings.cleanupAttempts) {
+        if (
+          !isServiceError(error) ||
+          error.code !== GrpcStatus.FAILED_PRECONDITION ||
+          attempt >= this.settings.cleanupAttempts
+        ) {
           throw error;
         }
         const theirs = error.metadata.get(CLOCK_METADATA_KEY)[0];

@@ -1,9 +1,9 @@
-import { randomUUID, createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { Catalog } from "@bookstore/catalog";
 import { resolveCountry } from "@bookstore/countries";
 import type { InitializeFraudRequest, InitializeVerificationRequest, OrderLine } from "@bookstore/proto";
-import type { CheckoutBody } from "./checkout-body.js";
 import { summarizeCard } from "./card-summary.js";
+import type { CheckoutBody } from "./checkout-body.js";
 
 export interface Problem {
   field: string;
@@ -36,7 +36,10 @@ export function buildCheckoutOrder(
 ): { order: CheckoutOrder } | { problems: Problem[]; termsOnly: boolean } {
   const problems: Problem[] = [];
   if (!body.termsAndConditionsAccepted) {
-    problems.push({ field: "termsAndConditionsAccepted", message: "the terms and conditions must be accepted" });
+    problems.push({
+      field: "termsAndConditionsAccepted",
+      message: "the terms and conditions must be accepted",
+    });
   }
   const lines: OrderLine[] = [];
   body.items.forEach((item, i) => {
@@ -46,7 +49,12 @@ export function buildCheckoutOrder(
       problems.push({ field: `items[${i}]`, message: `no book with ${ref} in the catalog` });
       return;
     }
-    lines.push({ bookId: book.id, title: book.title, quantity: item.quantity, unitPriceCents: book.priceCents });
+    lines.push({
+      bookId: book.id,
+      title: book.title,
+      quantity: item.quantity,
+      unitPriceCents: book.priceCents,
+    });
   });
   if (problems.length > 0) {
     return { problems, termsOnly: problems.every((p) => p.field === "termsAndConditionsAccepted") };

@@ -17,7 +17,12 @@ export const configSchema = z.object({
   /** Key of the card fingerprint (HMAC) the fraud service counts cards by. */
   CARD_FINGERPRINT_KEY: env.secret("dev-only-fingerprint-key-change-me"),
   CATALOG_PATH: z.string().optional(),
-  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
+  BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(10 * 1024 * 1024)
+    .default(64 * 1024),
   /** Take the client address from X-Forwarded-For (behind a proxy, and in the benchmark). */
   TRUST_PROXY: z.stringbool().default(false),
   LOG_LEVEL: env.logLevel(),

@@ -30,10 +30,14 @@ export interface GraphResult<T> {
   firstFailure?: string;
 }
 
-export async function runEventGraph<T>(events: readonly GraphEvent<T>[], parent?: AbortSignal): Promise<GraphResult<T>> {
+export async function runEventGraph<T>(
+  events: readonly GraphEvent<T>[],
+  parent?: AbortSignal,
+): Promise<GraphResult<T>> {
   const names = new Set(events.map((e) => e.name));
   for (const e of events) {
-    for (const d of e.dependsOn) if (!names.has(d)) throw new Error(`event ${e.name} depends on unknown ${d}`);
+    for (const d of e.dependsOn)
+      if (!names.has(d)) throw new Error(`event ${e.name} depends on unknown ${d}`);
   }
   const controller = new AbortController();
   const abortFromParent = () => controller.abort();
@@ -66,7 +70,12 @@ export async function runEventGraph<T>(events: readonly GraphEvent<T>[], parent?
     }
     outcomes.set(event.name, outcome);
     running.delete(event.name);
-    if (outcome.status !== "ok" && outcome.status !== "cancelled" && !event.optional && firstFailure === undefined) {
+    if (
+      outcome.status !== "ok" &&
+      outcome.status !== "cancelled" &&
+      !event.optional &&
+      firstFailure === undefined
+    ) {
       firstFailure = event.name;
       controller.abort();
     }

@@ -18,7 +18,10 @@ export function errorBody(code: string, message: string, details?: Detail[]): Er
 function fieldPath(instancePath: string, child?: string): string {
   const parts = instancePath.split("/").filter((p) => p.length > 0);
   if (child) parts.push(child);
-  return parts.reduce((path, part) => (/^\d+$/.test(part) ? `${path}[${part}]` : path ? `${path}.${part}` : part), "");
+  return parts.reduce(
+    (path, part) => (/^\d+$/.test(part) ? `${path}[${part}]` : path ? `${path}.${part}` : part),
+    "",
+  );
 }
 
 type AjvError = NonNullable<FastifyError["validation"]>[number];
@@ -52,17 +55,29 @@ export function requestError(error: FastifyError): { status: number; body: Error
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
       return {
         status: 415,
-        body: errorBody("UNSUPPORTED_MEDIA_TYPE", "the request body must be JSON (Content-Type: application/json)"),
+        body: errorBody(
+          "UNSUPPORTED_MEDIA_TYPE",
+          "the request body must be JSON (Content-Type: application/json)",
+        ),
       };
     case "FST_ERR_CTP_BODY_TOO_LARGE":
       return { status: 413, body: errorBody("PAYLOAD_TOO_LARGE", "the request body is too large") };
     case "FST_ERR_CTP_EMPTY_JSON_BODY":
-      return { status: 400, body: errorBody("INVALID_REQUEST", "the request body is empty; a JSON object is expected") };
+      return {
+        status: 400,
+        body: errorBody("INVALID_REQUEST", "the request body is empty; a JSON object is expected"),
+      };
     case "FST_ERR_CTP_INVALID_JSON_BODY":
-      return { status: 400, body: errorBody("MALFORMED_JSON", `the request body is not valid JSON: ${error.message}`) };
+      return {
+        status: 400,
+        body: errorBody("MALFORMED_JSON", `the request body is not valid JSON: ${error.message}`),
+      };
     default:
       if (error.statusCode === 400 && error instanceof SyntaxError) {
-        return { status: 400, body: errorBody("MALFORMED_JSON", `the request body is not valid JSON: ${error.message}`) };
+        return {
+          status: 400,
+          body: errorBody("MALFORMED_JSON", `the request body is not valid JSON: ${error.message}`),
+        };
       }
       return undefined;
   }

@@ -1,5 +1,12 @@
 import { loadCatalog } from "@bookstore/catalog";
-import { checkHealth, clientFor, closeAllClients, createLogger, loadConfig, onShutdown } from "@bookstore/kit";
+import {
+  checkHealth,
+  clientFor,
+  closeAllClients,
+  createLogger,
+  loadConfig,
+  onShutdown,
+} from "@bookstore/kit";
 import {
   FraudDetectionServiceClient,
   SuggestionsServiceClient,

@@ -77,7 +77,11 @@ describe("event graph", () => {
     const result = await runEventGraph([event("a", [], [], { ms: 1, ok: false }), lateReply]);
     assert.equal(result.firstFailure, "a");
     assert.equal(result.outcomes.get("a")?.status, "rejected");
-    assert.deepEqual(result.outcomes.get("b"), { ...result.outcomes.get("b"), status: "rejected", value: "b reasons" });
+    assert.deepEqual(result.outcomes.get("b"), {
+      ...result.outcomes.get("b"),
+      status: "rejected",
+      value: "b reasons",
+    });
   });
 
   it("an optional event's failure cancels nothing", async () => {

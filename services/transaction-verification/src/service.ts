@@ -46,34 +46,34 @@ export function verificationHandlers(options: VerificationOptions): Verification
   const { store, maxItemQuantity } = options;
   const now = options.now ?? (() => new Date());
   return {
-      initializeOrder: (req) =>
-        initializeOrder(
-          store,
-          req.orderId,
-          {
-            user: req.user ?? { name: "", contact: "" },
-            card: req.card ?? { number: "", expirationDate: "", cvv: "" },
-            lines: req.lines,
-            billingAddress: req.billingAddress ?? emptyAddress,
-          },
-          req.vectorClock,
-        ),
-      checkItems: (req) => {
-        const { data, clock } = recordEvent(store, req);
-        const lines = data.lines.map((l) => ({ bookId: l.bookId, title: l.title, quantity: l.quantity }));
-        return eventResult(checkItems(lines, maxItemQuantity), clock);
-      },
-      checkUser: (req) => {
-        const { data, clock } = recordEvent(store, req);
-        return eventResult(
-          [...checkUser(data.user), ...checkBillingAddress(data.billingAddress).violations],
-          clock,
-        );
-      },
-      checkCard: (req) => {
-        const { data, clock } = recordEvent(store, req);
-        return eventResult(checkCard(data.card, now()).violations, clock);
-      },
+    initializeOrder: (req) =>
+      initializeOrder(
+        store,
+        req.orderId,
+        {
+          user: req.user ?? { name: "", contact: "" },
+          card: req.card ?? { number: "", expirationDate: "", cvv: "" },
+          lines: req.lines,
+          billingAddress: req.billingAddress ?? emptyAddress,
+        },
+        req.vectorClock,
+      ),
+    checkItems: (req) => {
+      const { data, clock } = recordEvent(store, req);
+      const lines = data.lines.map((l) => ({ bookId: l.bookId, title: l.title, quantity: l.quantity }));
+      return eventResult(checkItems(lines, maxItemQuantity), clock);
+    },
+    checkUser: (req) => {
+      const { data, clock } = recordEvent(store, req);
+      return eventResult(
+        [...checkUser(data.user), ...checkBillingAddress(data.billingAddress).violations],
+        clock,
+      );
+    },
+    checkCard: (req) => {
+      const { data, clock } = recordEvent(store, req);
+      return eventResult(checkCard(data.card, now()).violations, clock);
+    },
     clearOrder: (req) => clearOrder(store, req),
   };
 }
