@@ -1,6 +1,10 @@
 // The benchmark's floor: a trivial gRPC service on the same library and server settings as ours.
-import { createLogger, implement, startGrpcServer } from "@bookstore/kit";
+import { setTimeout as sleep } from "node:timers/promises";
+import { createLogger, implement, onShutdown, startGrpcServer } from "@bookstore/kit";
 import { EchoServiceService } from "@bookstore/proto";
+
+// A delay lets the kit's tests hold a call in flight while the process is told to stop.
+const delayMs = Number(process.env.ECHO_DELAY_MS ?? 0);
 
 const server = await startGrpcServer({
   host: "127.0.0.1",
@@ -9,10 +13,15 @@ const server = await startGrpcServer({
     {
       name: "bookstore.v1.EchoService",
       definition: EchoServiceService,
-      implementation: implement(EchoServiceService, { echo: (req) => ({ message: req.message }) }),
+      implementation: implement(EchoServiceService, {
+        echo:
+          delayMs > 0
+            ? (req) => sleep(delayMs).then(() => ({ message: req.message }))
+            : (req) => ({ message: req.message }),
+      }),
     },
   ],
   logger: createLogger({ service: "echo", level: "warn" }),
 });
+onShutdown(createLogger({ service: "echo", level: "warn" }), () => server.close());
 process.send?.({ port: server.port });
-process.once("SIGTERM", () => void server.close().then(() => process.exit(0)));
