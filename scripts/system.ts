@@ -16,6 +16,8 @@ export interface ProcessSpec {
   /** Ports it listens on (checked free before anything starts). */
   ports: number[];
   ready: { grpc: string } | { http: string };
+  /** Extra node flags, e.g. --cpu-prof when profiling a benchmark. */
+  nodeArgs?: string[];
 }
 
 export interface SystemPorts {
@@ -117,7 +119,7 @@ export function startProcess(
   spec: ProcessSpec,
   onLine: (name: string, line: string) => void,
 ): RunningProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", spec.entry], {
+  const child = spawn(process.execPath, [...(spec.nodeArgs ?? []), "--import", "tsx", spec.entry], {
     cwd: root,
     env: { ...process.env, ...spec.env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -102,7 +102,11 @@ async function checkoutAt(url: string, clients: number): Promise<BenchRow> {
 export default async function run(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [await echoFloor()];
   const ports = await freeSystemPorts();
-  const system = await startSystem(systemSpecs(ports, { LOG_LEVEL: "warn", TRUST_PROXY: "true" }));
+  const specs = systemSpecs(ports, { LOG_LEVEL: "warn", TRUST_PROXY: "true" });
+  // BENCH_PROFILE=dir writes a CPU profile of every service there (open in Chrome DevTools).
+  const profileDir = process.env.BENCH_PROFILE;
+  if (profileDir) for (const spec of specs) spec.nodeArgs = ["--cpu-prof", `--cpu-prof-dir=${profileDir}`];
+  const system = await startSystem(specs);
   try {
     const url = `http://127.0.0.1:${ports.orchestrator}`;
     for (const clients of [1, 16, 64]) rows.push(await checkoutAt(url, clients));

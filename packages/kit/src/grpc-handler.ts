@@ -23,6 +23,26 @@ type ResponseOf<M> = M extends { responseSerialize: (value: infer R) => Buffer }
 
 export type UnaryHandlers<S> = { [K in keyof S]: UnaryHandler<RequestOf<S[K]>, ResponseOf<S[K]>> };
 
+/** The call's context; its AbortSignal is only built for handlers that look at it. */
+function contextOf(call: ServerUnaryCall<unknown, unknown>): CallContext {
+  let controller: AbortController | undefined;
+  return {
+    get signal() {
+      if (!controller) {
+        const created = new AbortController();
+        controller = created;
+        if (call.cancelled) created.abort();
+        else call.once("cancelled", () => created.abort());
+      }
+      return controller.signal;
+    },
+    metadata: call.metadata,
+    get peer() {
+      return call.getPeer();
+    },
+  };
+}
+
 /**
  * Turns async handlers into a grpc-js implementation of a unary service: thrown AppErrors become
  * their gRPC status, anything else INTERNAL; every call is timed by method and code.
@@ -37,17 +57,11 @@ export function implement<S extends ServiceDefinition>(
     const handler = handlers[name] as UnaryHandler<unknown, unknown>;
     implementation[name] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
       const started = performance.now();
-      const controller = new AbortController();
-      call.once("cancelled", () => controller.abort());
       const finish = (code: status) =>
         grpcServerHandled.observe({ method, code: status[code] }, (performance.now() - started) / 1000);
       let pending: Promise<unknown> | unknown;
       try {
-        pending = handler(call.request, {
-          signal: controller.signal,
-          metadata: call.metadata,
-          peer: call.getPeer(),
-        });
+        pending = handler(call.request, contextOf(call));
       } catch (error) {
         pending = Promise.reject(error);
       }
