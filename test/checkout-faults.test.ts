@@ -43,6 +43,36 @@ describe("checkout under faults", () => {
     }
   });
 
+  it("cleanup refused for a clock the orchestrator never saw is retried with the service's clock", async () => {
+    const stack = await startCheckoutStack({
+      verification: (real) => ({
+        // c is processed (the service's clock moves) but its reply is lost to cancellation.
+        checkCard: async (request, context) => {
+          const reply = await real.checkCard(request, context);
+          await sleep(500, undefined, { signal: context.signal }).catch(() => {});
+          return reply;
+        },
+        checkUser: async (request, context) => {
+          await sleep(50);
+          return real.checkUser(request, context);
+        },
+      }),
+    });
+    try {
+      const { status } = await post(
+        stack.baseUrl,
+        "/api/checkout",
+        validBody({ user: { name: "Jo", contact: "??" } }),
+      );
+      assert.equal(status, 422);
+      for (let i = 0; i < 200 && stack.tvStore.size > 0; i++) await sleep(10);
+      assert.equal(stack.tvStore.size, 0, "verification state cleared after the retry");
+      assert.equal(stack.fdStore.size, 0);
+    } finally {
+      await stack.close();
+    }
+  });
+
   it("with fraud detection down, checkout answers 503 naming it, within the call deadline", async () => {
     const stack = await startCheckoutStack({ callDeadlineMs: 1000 });
     try {

@@ -322,6 +322,16 @@ describe("checkout: vector clocks and cleanup", () => {
   });
 });
 
+describe("documentation", () => {
+  it("serves the OpenAPI document with the checkout schema", async () => {
+    const { status, body } = await getJson(`${stack.baseUrl}/docs/json`);
+    assert.equal(status, 200);
+    assert.ok(body.paths["/api/checkout"].post.requestBody);
+    assert.ok(body.paths["/checkout"] && body.paths["/v2/checkout"] && body.paths["/v2/orders/{id}"]);
+    assert.equal((await fetch(`${stack.baseUrl}/docs`)).status < 400, true);
+  });
+});
+
 describe("logs", () => {
   it("no card number or CVV appears in any log line", async () => {
     await post(
