@@ -215,6 +215,8 @@ export interface RaftStatusResponse {
   commitIndex: number;
   appliedIndex: number;
   peers: RaftPeerStatus[];
+  /** Where to send proposals when this node is not the leader ("" when no leader is known). */
+  leaderAddress: string;
 }
 
 export interface AddNodeRequest {
@@ -932,7 +934,7 @@ export const RaftPeerStatus: MessageFns<RaftPeerStatus> = {
 };
 
 function createBaseRaftStatusResponse(): RaftStatusResponse {
-  return { id: "", role: "", term: 0, leaderId: "", commitIndex: 0, appliedIndex: 0, peers: [] };
+  return { id: "", role: "", term: 0, leaderId: "", commitIndex: 0, appliedIndex: 0, peers: [], leaderAddress: "" };
 }
 
 export const RaftStatusResponse: MessageFns<RaftStatusResponse> = {
@@ -957,6 +959,9 @@ export const RaftStatusResponse: MessageFns<RaftStatusResponse> = {
     }
     for (const v of message.peers) {
       RaftPeerStatus.encode(v!, writer.uint32(58).fork()).join();
+    }
+    if (message.leaderAddress !== "") {
+      writer.uint32(66).string(message.leaderAddress);
     }
     return writer;
   },
@@ -1030,6 +1035,14 @@ export const RaftStatusResponse: MessageFns<RaftStatusResponse> = {
             message.peers.push(RaftPeerStatus.decode(reader, reader.uint32()));
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.leaderAddress = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1065,6 +1078,11 @@ export const RaftStatusResponse: MessageFns<RaftStatusResponse> = {
       peers: globalThis.Array.isArray(object?.peers)
         ? object.peers.map((e: any) => RaftPeerStatus.fromJSON(e))
         : [],
+      leaderAddress: isSet(object.leaderAddress)
+        ? globalThis.String(object.leaderAddress)
+        : isSet(object.leader_address)
+        ? globalThis.String(object.leader_address)
+        : "",
     };
   },
 
@@ -1090,6 +1108,9 @@ export const RaftStatusResponse: MessageFns<RaftStatusResponse> = {
     }
     if (message.peers?.length) {
       obj.peers = message.peers.map((e) => RaftPeerStatus.toJSON(e));
+    }
+    if (message.leaderAddress !== "") {
+      obj.leaderAddress = message.leaderAddress;
     }
     return obj;
   },

@@ -1,0 +1,32 @@
+// Public API of @bookstore/raft.
+export { type InitialState, ProposalError, type RaftConfig, RaftCore } from "./core/raft.js";
+export type {
+  ConfChange,
+  ConfState,
+  Entry,
+  HardState,
+  Message,
+  NodeId,
+  Ready,
+  Role,
+  Snapshot,
+} from "./core/types.js";
+export { InvariantError } from "./core/types.js";
+export { RaftError, type RaftErrorCode } from "./node/errors.js";
+export {
+  type Logger,
+  type Member,
+  type PeerStatus,
+  RaftNode,
+  type RaftNodeOptions,
+  type RaftStatus,
+} from "./node/raft-node.js";
+export type { AppliedEntry, StateMachine } from "./node/state-machine.js";
+export { DiskStorage } from "./storage/disk-storage.js";
+export { CorruptLogError } from "./storage/record-codec.js";
+export {
+  type RunningRaftServer,
+  raftServiceImplementation,
+  startRaftServer,
+} from "./transport/grpc-server.js";
+export { GrpcTransport, type Transport } from "./transport/grpc-transport.js";

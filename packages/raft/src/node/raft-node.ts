@@ -1,0 +1,501 @@
+// Drives the pure core with a real clock, disk and network. One loop turns Ready batches into
+// effects in the order Raft requires: persist (one fdatasync) → send → apply → advance.
+// Proposals that arrive while a batch is being written are appended together in the next batch
+// (group commit), so throughput grows with concurrency.
+import { ProposalError, type RaftConfig, RaftCore } from "../core/raft.js";
+import type { ConfChange, ConfState, Entry, Message, NodeId, Ready, Role } from "../core/types.js";
+import { encodeConfChange, NONE } from "../core/types.js";
+import { DiskStorage } from "../storage/disk-storage.js";
+import type { Transport } from "../transport/grpc-transport.js";
+import { RaftError } from "./errors.js";
+import type { StateMachine } from "./state-machine.js";
+
+export interface Logger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+const silent: Logger = { info() {}, warn() {}, error() {} };
+
+export interface Member {
+  id: NodeId;
+  address: string;
+}
+
+export interface RaftNodeOptions<R> {
+  id: NodeId;
+  address: string;
+  /** Bootstrap membership, including this node; when joining, the current members (for their addresses). */
+  peers: Member[];
+  /** Join an existing cluster (which adds this node with addNode) instead of bootstrapping one. */
+  join?: boolean;
+  dataDir: string;
+  stateMachine: StateMachine<R>;
+  transport: Transport;
+  /** Milliseconds per logical tick. Election timeout = tickMs × electionTick (randomised up to 2×). */
+  tickMs?: number;
+  electionTick?: number;
+  heartbeatTick?: number;
+  /** Take a snapshot and compact the log after this many applied entries. */
+  snapshotEntries?: number;
+  /** Most commands appended in one batch. */
+  maxBatch?: number;
+  /** Promote learners to voters automatically once they have caught up. */
+  autoPromote?: boolean;
+  core?: Partial<Omit<RaftConfig, "id">>;
+  logger?: Logger;
+}
+
+export interface PeerStatus {
+  id: NodeId;
+  address: string;
+  matchIndex: number;
+  nextIndex: number;
+  learner: boolean;
+}
+
+export interface RaftStatus {
+  id: NodeId;
+  role: Role;
+  term: number;
+  leaderId: NodeId;
+  leaderAddress: string;
+  commitIndex: number;
+  appliedIndex: number;
+  peers: PeerStatus[];
+}
+
+interface Pending<R> {
+  term: number;
+  resolve: (r: R) => void;
+  reject: (e: Error) => void;
+}
+
+interface QueuedProposal<R> {
+  data: Uint8Array;
+  type: "normal" | "confChange";
+  resolve: (r: R) => void;
+  reject: (e: Error) => void;
+}
+
+export class RaftNode<R = unknown> {
+  readonly id: NodeId;
+  private core: RaftCore;
+  private readonly storage: DiskStorage;
+  private readonly sm: StateMachine<R>;
+  private readonly transport: Transport;
+  private readonly log: Logger;
+  private readonly tickMs: number;
+  private readonly snapshotEntries: number;
+  private readonly maxBatch: number;
+  private readonly autoPromote: boolean;
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  private scheduled = false;
+  /** No more work is taken (stop() was called, or the loop failed). */
+  private stopped = false;
+  /** stop() ran: disk and network are closed. */
+  private closed = false;
+  private loopDone: Promise<void> = Promise.resolve();
+  private queue: QueuedProposal<R>[] = [];
+  private readonly pending = new Map<number, Pending<R>>();
+  private readonly reads = new Map<
+    string,
+    { resolve: () => void; reject: (e: Error) => void; timer: NodeJS.Timeout }
+  >();
+  private readWaits: { index: number; ctx: string }[] = [];
+  private readSeq = 0;
+  private applied = 0;
+  private wasLeader = false;
+  private addresses: Record<NodeId, string>;
+
+  private constructor(opts: RaftNodeOptions<R>, core: RaftCore, storage: DiskStorage) {
+    this.id = opts.id;
+    this.core = core;
+    this.storage = storage;
+    this.sm = opts.stateMachine;
+    this.transport = opts.transport;
+    this.log = opts.logger ?? silent;
+    this.tickMs = opts.tickMs ?? 50;
+    this.snapshotEntries = opts.snapshotEntries ?? 20_000;
+    this.maxBatch = opts.maxBatch ?? 1024;
+    this.autoPromote = opts.autoPromote ?? true;
+    this.applied = core.log.applied;
+    this.addresses = { ...core.conf.addresses, [opts.id]: opts.address };
+    this.transport.setPeers(this.addresses);
+  }
+
+  /** Opens the data directory, restores the state machine from the latest snapshot, builds the core. */
+  static async create<R>(opts: RaftNodeOptions<R>): Promise<RaftNode<R>> {
+    const bootstrap: ConfState = {
+      voters: opts.join ? [] : opts.peers.map((p) => p.id),
+      learners: [],
+      addresses: Object.fromEntries(opts.peers.map((p) => [p.id, p.address])),
+    };
+    const { storage, initial, truncatedBytes } = await DiskStorage.open(opts.dataDir, bootstrap);
+    if (truncatedBytes > 0) opts.logger?.warn({ truncatedBytes }, "raft: truncated a torn log tail");
+    if (initial.snapshot) await opts.stateMachine.restore(initial.snapshot.data);
+    const core = new RaftCore(
+      {
+        id: opts.id,
+        electionTick: opts.electionTick ?? 10,
+        heartbeatTick: opts.heartbeatTick ?? 1,
+        ...opts.core,
+      },
+      initial,
+    );
+    return new RaftNode(opts, core, storage);
+  }
+
+  start(): void {
+    if (this.timer || this.stopped) return;
+    this.timer = setInterval(() => {
+      this.core.tick();
+      this.schedule();
+    }, this.tickMs);
+    this.schedule();
+  }
+
+  /** A message from a peer (called by the gRPC server). */
+  receive(m: Message): void {
+    if (this.stopped || m.to !== this.id) return;
+    this.core.step(m);
+    this.schedule();
+  }
+
+  // ---- client API ----------------------------------------------------------------------------
+
+  /** Replicates `data`; resolves with the state machine's result once it is committed and applied here. */
+  propose(data: Uint8Array): Promise<R> {
+    return this.enqueue(data, "normal");
+  }
+
+  /** Resolves when local state reflects every write committed before the call (ReadIndex). */
+  readBarrier(timeoutMs = 3000): Promise<void> {
+    if (this.stopped) return Promise.reject(new RaftError("STOPPED", "node stopped"));
+    const ctx = `${this.id}:${++this.readSeq}`;
+    if (!this.core.readIndex(ctx)) return Promise.reject(this.notLeader());
+    this.schedule();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.reads.delete(ctx);
+        reject(new RaftError("TIMEOUT", "read index timed out"));
+      }, timeoutMs);
+      this.reads.set(ctx, { resolve, reject, timer });
+    });
+  }
+
+  /** A linearizable read: waits for the read barrier, then runs `fn` against local state. */
+  async read<T>(fn: () => T): Promise<T> {
+    await this.readBarrier();
+    return fn();
+  }
+
+  status(): RaftStatus {
+    const c = this.core;
+    const peers: PeerStatus[] = [...c.conf.voters, ...c.conf.learners].map((id) => {
+      const pr = c.progress.get(id);
+      return {
+        id,
+        address: this.addresses[id] ?? "",
+        matchIndex: pr?.match ?? 0,
+        nextIndex: pr?.next ?? 0,
+        learner: c.conf.learners.includes(id),
+      };
+    });
+    return {
+      id: this.id,
+      role: c.role,
+      term: c.term,
+      leaderId: c.leader,
+      leaderAddress: this.addresses[c.leader] ?? "",
+      commitIndex: c.log.committed,
+      appliedIndex: this.applied,
+      peers,
+    };
+  }
+
+  async addNode(id: NodeId, address: string, learner = true): Promise<void> {
+    await this.changeMembership({ type: learner ? "addLearner" : "addVoter", id, address });
+  }
+
+  async removeNode(id: NodeId): Promise<void> {
+    await this.changeMembership({ type: "removeNode", id, address: "" });
+  }
+
+  /** Hands leadership to `to`; resolves true once it is leader, false after an election timeout. */
+  async transferLeadership(to: NodeId, timeoutMs = 2000): Promise<boolean> {
+    if (!this.core.transferLeadership(to)) return false;
+    this.schedule();
+    const end = Date.now() + timeoutMs;
+    while (Date.now() < end && !this.stopped) {
+      if (this.core.leader === to) return true;
+      await new Promise((r) => setTimeout(r, this.tickMs));
+    }
+    return this.core.leader === to;
+  }
+
+  /** Stops ticking, finishes the batch in flight, fails what is pending, closes disk and network. */
+  async stop(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.loopDone;
+    const err = new RaftError("STOPPED", "node stopped");
+    for (const q of this.queue) q.reject(err);
+    this.queue = [];
+    this.failPending(err);
+    for (const r of this.reads.values()) {
+      clearTimeout(r.timer);
+      r.reject(err);
+    }
+    this.reads.clear();
+    await this.transport.close();
+    await this.storage.close();
+  }
+
+  // ---- the loop ------------------------------------------------------------------------------
+
+  private async changeMembership(cc: ConfChange): Promise<void> {
+    await this.enqueue(encodeConfChange(cc), "confChange");
+  }
+
+  private enqueue(data: Uint8Array, type: "normal" | "confChange"): Promise<R> {
+    if (this.stopped) return Promise.reject(new RaftError("STOPPED", "node stopped"));
+    if (this.core.role !== "leader") return Promise.reject(this.notLeader());
+    return new Promise<R>((resolve, reject) => {
+      this.queue.push({ data, type, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  private proposalError(err: unknown): Error {
+    if (!(err instanceof ProposalError)) return err as Error;
+    if (err.code === "NOT_LEADER") return this.notLeader();
+    return new RaftError(err.code, err.message, err.leader, this.addresses[err.leader] ?? "");
+  }
+
+  private notLeader(): RaftError {
+    const l = this.core.leader;
+    return new RaftError(
+      "NOT_LEADER",
+      `not the leader; leader is ${l || "unknown"}`,
+      l,
+      this.addresses[l] ?? "",
+    );
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.running || this.stopped) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      if (this.running || this.stopped) return;
+      this.loopDone = this.loop();
+    });
+  }
+
+  /** Moves queued proposals into the core as one append. */
+  private flushProposals(): void {
+    if (this.queue.length === 0) return;
+    const batch = this.queue;
+    this.queue = [];
+    if (this.core.role !== "leader") {
+      for (const q of batch) q.reject(this.notLeader());
+      return;
+    }
+    let normal: QueuedProposal<R>[] = [];
+    const flushNormal = () => {
+      for (let i = 0; i < normal.length; i += this.maxBatch) {
+        const chunk = normal.slice(i, i + this.maxBatch);
+        try {
+          const at = this.core.proposeBatch(chunk.map((q) => q.data));
+          chunk.forEach((q, j) => {
+            this.pending.set(at.index + j, { term: at.term, resolve: q.resolve, reject: q.reject });
+          });
+        } catch (err) {
+          for (const q of chunk) q.reject(this.proposalError(err));
+        }
+      }
+      normal = [];
+    };
+    for (const q of batch) {
+      if (q.type === "normal") {
+        normal.push(q);
+        continue;
+      }
+      flushNormal();
+      try {
+        const at = this.core.propose(q.data, "confChange");
+        this.pending.set(at.index, { term: at.term, resolve: q.resolve, reject: q.reject });
+      } catch (err) {
+        q.reject(this.proposalError(err));
+      }
+    }
+    flushNormal();
+  }
+
+  private async loop(): Promise<void> {
+    this.running = true;
+    try {
+      for (;;) {
+        if (this.stopped) break;
+        this.flushProposals();
+        if (!this.core.hasReady()) break;
+        const rd = this.core.ready();
+        await this.handleReady(rd);
+      }
+    } catch (err) {
+      // A failed fsync or apply leaves the node in an unknown state: stop rather than continue.
+      this.log.error({ err: String(err), id: this.id }, "raft: fatal error in the ready loop; stopping");
+      this.stopped = true;
+      if (this.timer) clearInterval(this.timer);
+      const failed = new RaftError("STOPPED", `node failed: ${String(err)}`);
+      this.failPending(failed);
+      for (const q of this.queue) q.reject(failed);
+      this.queue = [];
+      for (const r of this.reads.values()) {
+        clearTimeout(r.timer);
+        r.reject(failed);
+      }
+      this.reads.clear();
+    } finally {
+      this.running = false;
+    }
+    if (!this.stopped && (this.queue.length > 0 || this.core.hasReady())) this.schedule();
+  }
+
+  private async handleReady(rd: Ready): Promise<void> {
+    const early: Message[] = [];
+    const late: Message[] = [];
+    // Leader appends may go out before the leader's own fsync (dissertation §10.2.1); votes and
+    // acknowledgements must wait until what they promise is on disk.
+    for (const m of rd.messages) {
+      if (m.type === "append" || m.type === "heartbeat" || m.type === "snapshot") early.push(m);
+      else late.push(m);
+    }
+    if (early.length > 0) this.transport.send(early);
+    await this.storage.persist(rd);
+    // A snapshot can introduce members (and the leader) we have no address for yet.
+    if (rd.snapshot) this.updateAddresses({ ...this.addresses, ...rd.snapshot.conf.addresses });
+    if (late.length > 0) this.transport.send(late);
+
+    if (rd.snapshot) {
+      await this.sm.restore(rd.snapshot.data);
+      this.applied = rd.snapshot.index;
+    }
+    for (const e of rd.committedEntries) await this.apply(e);
+    this.core.advance(rd);
+    if (rd.committedEntries.some((e) => e.type === "confChange"))
+      this.updateAddresses(this.core.conf.addresses);
+
+    for (const rs of rd.readStates) this.readWaits.push({ index: rs.index, ctx: rs.context });
+    this.releaseReads();
+    this.onRoleChange(rd);
+    await this.maybeSnapshot();
+    if (this.autoPromote) this.maybePromoteLearners();
+  }
+
+  private async apply(e: Entry): Promise<void> {
+    if (e.index <= this.applied) return;
+    this.applied = e.index;
+    const p = this.pending.get(e.index);
+    if (p) this.pending.delete(e.index);
+    if (e.type === "confChange") {
+      if (p && p.term === e.term) p.resolve(undefined as R);
+      else p?.reject(new RaftError("DROPPED", "membership change was superseded by another leader"));
+      return;
+    }
+    if (e.data.length === 0) {
+      // A leader's no-op (or an empty command): nothing for the state machine.
+      if (p && p.term === e.term) p.resolve(undefined as R);
+      else p?.reject(new RaftError("DROPPED", "proposal was superseded by another leader"));
+      return;
+    }
+    const out = this.sm.apply({ index: e.index, term: e.term, data: e.data });
+    const result = out instanceof Promise ? await out : out;
+    if (!p) return;
+    if (p.term === e.term) p.resolve(result);
+    else p.reject(new RaftError("DROPPED", "proposal was superseded by another leader"));
+  }
+
+  private releaseReads(): void {
+    if (this.readWaits.length === 0) return;
+    const still: { index: number; ctx: string }[] = [];
+    for (const w of this.readWaits) {
+      if (this.applied < w.index) {
+        still.push(w);
+        continue;
+      }
+      const r = this.reads.get(w.ctx);
+      if (!r) continue;
+      this.reads.delete(w.ctx);
+      clearTimeout(r.timer);
+      r.resolve();
+    }
+    this.readWaits = still;
+  }
+
+  private onRoleChange(rd: Ready): void {
+    const isLeader = rd.role === "leader";
+    if (this.wasLeader && !isLeader) {
+      // Whatever we proposed may still commit under the next leader, or not: the caller must decide.
+      this.failPending(new RaftError("LEADERSHIP_LOST", "leadership lost; outcome unknown", rd.leader));
+      // Reads waiting on this leader's heartbeat round will never be confirmed.
+      for (const r of this.reads.values()) {
+        clearTimeout(r.timer);
+        r.reject(new RaftError("LEADERSHIP_LOST", "leadership lost during read", rd.leader));
+      }
+      this.reads.clear();
+      this.readWaits = [];
+    }
+    if (isLeader !== this.wasLeader)
+      this.log.info({ id: this.id, term: rd.term, role: rd.role }, "raft: role change");
+    this.wasLeader = isLeader;
+  }
+
+  private failPending(err: RaftError): void {
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+  }
+
+  private async maybeSnapshot(): Promise<void> {
+    const log = this.core.log;
+    if (log.applied - log.snapshot.index < this.snapshotEntries) return;
+    const data = await this.sm.snapshot();
+    const s = this.core.compact(log.applied, data);
+    if (s) await this.storage.saveSnapshot(s);
+  }
+
+  private maybePromoteLearners(): void {
+    const c = this.core;
+    if (c.role !== "leader" || c.conf.learners.length === 0) return;
+    for (const id of c.conf.learners) {
+      const pr = c.progress.get(id);
+      if (!pr || pr.match + 10 < c.log.committed) continue;
+      try {
+        const at = c.propose(
+          encodeConfChange({ type: "addVoter", id, address: this.addresses[id] ?? "" }),
+          "confChange",
+        );
+        this.log.info({ id: this.id, learner: id, index: at.index }, "raft: promoting caught-up learner");
+      } catch {
+        // another change is in flight; try again after it applies
+      }
+      return;
+    }
+  }
+
+  private updateAddresses(addresses: Record<NodeId, string>): void {
+    this.addresses = { ...addresses, [this.id]: this.addresses[this.id] ?? "" };
+    this.transport.setPeers(this.addresses);
+  }
+
+  /** Current leader id (or "" when unknown). */
+  leader(): NodeId {
+    return this.core.leader === NONE ? "" : this.core.leader;
+  }
+}

@@ -1,0 +1,53 @@
+// `npm run sim -- --seeds N [--nodes 5] [--start S]` or `--seed S` to replay one seed.
+// Prints "N seeds, V violations" and the first failing seed; exits 1 on any violation.
+import { parseArgs } from "node:util";
+import { runSeed } from "./simulator.js";
+
+const { values } = parseArgs({
+  options: {
+    seeds: { type: "string" },
+    seed: { type: "string" },
+    start: { type: "string", default: "1" },
+    nodes: { type: "string", default: "3" },
+    duration: { type: "string" },
+    verbose: { type: "boolean", default: false },
+  },
+});
+
+const nodes = Number(values.nodes);
+const opts = { nodes, ...(values.duration ? { durationMs: Number(values.duration) } : {}) };
+const seeds: number[] = [];
+if (values.seed !== undefined) seeds.push(Number(values.seed));
+else {
+  const start = Number(values.start);
+  const count = Number(values.seeds ?? "100");
+  for (let s = start; s < start + count; s++) seeds.push(s);
+}
+if (seeds.some((s) => !Number.isInteger(s)) || !Number.isInteger(nodes) || nodes < 1) {
+  console.error("usage: npm run sim -- --seeds N [--start S] [--nodes 3|5] | --seed S");
+  process.exit(2);
+}
+
+const t0 = performance.now();
+let violations = 0;
+let inconclusive = 0;
+let first: { seed: number; violation?: string } | undefined;
+for (const seed of seeds) {
+  const r = runSeed(seed, opts);
+  if (values.verbose || seeds.length === 1) {
+    console.log(`seed ${seed}: ${r.ok ? "ok" : r.violation} ${JSON.stringify(r.stats)}`);
+  }
+  inconclusive += r.stats.inconclusive;
+  if (!r.ok) {
+    violations++;
+    first ??= r;
+  }
+}
+const secs = ((performance.now() - t0) / 1000).toFixed(1);
+const extra = inconclusive > 0 ? `, ${inconclusive} with an inconclusive linearizability search` : "";
+console.log(`${seeds.length} seeds, ${violations} violations (${nodes} nodes, ${secs}s${extra})`);
+if (first) {
+  console.log(`first failing seed: ${first.seed} — ${first.violation}`);
+  console.log(`replay: npm run sim -- --seed ${first.seed} --nodes ${nodes}`);
+  process.exit(1);
+}

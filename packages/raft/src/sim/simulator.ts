@@ -1,0 +1,712 @@
+// Deterministic cluster simulator (TigerBeetle VOPR style): N cores over a fake network and a virtual
+// clock, with loss, duplication, reordering, partitions, crashes and restarts from "disk", while
+// clients run puts and linearizable gets. Invariants are checked after every step; the client
+// history is checked for linearizability at the end. Everything random comes from one seed.
+import { ProposalError, RaftCore } from "../core/raft.js";
+import type {
+  ConfChange,
+  ConfState,
+  Entry,
+  HardState,
+  Message,
+  NodeId,
+  Ready,
+  Snapshot,
+} from "../core/types.js";
+import { encodeConfChange, NONE } from "../core/types.js";
+import { FakeNetwork, type NetworkFaults } from "./fake-network.js";
+import { encodeKv, KvStateMachine } from "./kv-state-machine.js";
+import { checkLinearizable, type Operation } from "./linearizability.js";
+import { Rng } from "./random.js";
+
+export interface SimOptions {
+  seed: number;
+  nodes: number;
+  /** Virtual time with faults, then a calm period to let the cluster converge. */
+  durationMs: number;
+  calmMs: number;
+  tickMs: number;
+  electionTick: number;
+  clients: number;
+  keys: number;
+  /** Take a snapshot and compact once this many entries are applied past the last one. */
+  snapshotEvery: number;
+  faults: boolean;
+  /** Propose membership changes as one of the faults. */
+  membership: boolean;
+  /** Check log matching across all nodes every this many ms. */
+  fullCheckEveryMs: number;
+}
+
+export const defaultSimOptions: SimOptions = {
+  seed: 1,
+  nodes: 3,
+  durationMs: 3000,
+  calmMs: 2000,
+  tickMs: 10,
+  electionTick: 10,
+  clients: 3,
+  keys: 3,
+  snapshotEvery: 40,
+  faults: true,
+  membership: true,
+  fullCheckEveryMs: 1,
+};
+
+export interface SimStats {
+  leaders: number;
+  maxTerm: number;
+  committed: number;
+  opsOk: number;
+  opsUnknown: number;
+  crashes: number;
+  snapshotsSent: number;
+  confChanges: number;
+  /** 1 when the linearizability search hit its state budget (counted, not a violation). */
+  inconclusive: number;
+}
+
+export interface SimResult {
+  seed: number;
+  ok: boolean;
+  violation?: string;
+  stats: SimStats;
+}
+
+export class SimViolation extends Error {
+  override name = "SimViolation";
+}
+
+interface Disk {
+  hard: HardState;
+  snapshot: Snapshot | undefined;
+  entries: Entry[];
+}
+
+interface PendingProposal {
+  term: number;
+  op: Operation;
+}
+
+export class SimNode {
+  up = true;
+  core: RaftCore;
+  kv = new KvStateMachine();
+  disk: Disk = { hard: { term: 0, vote: NONE, commit: 0 }, snapshot: undefined, entries: [] };
+  proposals = new Map<number, PendingProposal>();
+  reads = new Map<string, (index: number) => void>();
+  readWaits: { index: number; fn: () => void }[] = [];
+  lastLeaderTerm = 0;
+  incarnation = 0;
+  /** A Ready handed out whose persistence has not finished yet. */
+  inflight: { rd: Ready; doneAt: number } | undefined;
+  phase: number;
+
+  constructor(
+    readonly id: NodeId,
+    private readonly makeCore: (id: NodeId, disk: Disk) => RaftCore,
+    phase: number,
+  ) {
+    this.phase = phase;
+    this.core = makeCore(id, this.disk);
+  }
+
+  restart(): void {
+    this.up = true;
+    this.incarnation++;
+    this.core = this.makeCore(this.id, {
+      hard: { ...this.disk.hard },
+      snapshot: this.disk.snapshot,
+      entries: [...this.disk.entries],
+    });
+    this.kv = new KvStateMachine();
+    if (this.disk.snapshot) this.kv.restore(this.disk.snapshot.data);
+  }
+
+  crash(): void {
+    this.up = false;
+    this.inflight = undefined;
+    this.proposals.clear();
+    this.reads.clear();
+    this.readWaits = [];
+  }
+}
+
+interface Client {
+  id: number;
+  busy: boolean;
+  nextAt: number;
+  target: NodeId;
+  seq: number;
+}
+
+export class Simulator {
+  readonly opts: SimOptions;
+  readonly rng: Rng;
+  readonly net: FakeNetwork;
+  readonly ids: NodeId[];
+  readonly nodes = new Map<NodeId, SimNode>();
+  now = 0;
+  readonly history: Operation[] = [];
+  readonly stats: SimStats = {
+    leaders: 0,
+    maxTerm: 0,
+    committed: 0,
+    opsOk: 0,
+    opsUnknown: 0,
+    crashes: 0,
+    snapshotsSent: 0,
+    confChanges: 0,
+    inconclusive: 0,
+  };
+  private readonly leaderOfTerm = new Map<number, NodeId>();
+  /** Every entry known applied anywhere, by index: all nodes must apply the same one. */
+  private readonly appliedAt = new Map<number, Entry>();
+  private maxCommitted = 0;
+  private readonly clients: Client[] = [];
+  private nextFaultAt = 0;
+  /** Upper bound of the gap between faults; drawn per seed so some runs are much harsher. */
+  private faultGap = 400;
+  /** Probability a node crashes between sending its leader messages and its fsync. */
+  crashDuringSync = 0;
+  /** Longest simulated fsync in ms (0 = persistence completes within the step). */
+  private fsyncMax = 0;
+  private readonly bootstrap: ConfState;
+  readonly variant: { preVote: boolean; checkQuorum: boolean };
+  private readonly opTimeout: number;
+
+  constructor(options: Partial<SimOptions> = {}) {
+    this.opts = { ...defaultSimOptions, ...options };
+    this.rng = new Rng(this.opts.seed);
+    const faults: NetworkFaults = this.opts.faults
+      ? {
+          loss: this.rng.next() * 0.1,
+          duplicate: this.rng.next() * 0.05,
+          minDelay: 1,
+          maxDelay: this.rng.int(2, 25),
+        }
+      : { loss: 0, duplicate: 0, minDelay: 1, maxDelay: 3 };
+    this.net = new FakeNetwork(this.rng, faults);
+    this.opTimeout = this.rng.int(150, 800);
+    // Cover the configuration space too: without check-quorum a cut-off leader lingers.
+    this.variant = this.opts.faults
+      ? { preVote: this.rng.chance(0.7), checkQuorum: this.rng.chance(0.7) }
+      : { preVote: true, checkQuorum: true };
+    this.ids = Array.from({ length: this.opts.nodes }, (_, i) => `n${i + 1}`);
+    this.bootstrap = { voters: [...this.ids], learners: [], addresses: {} };
+    if (this.opts.faults) {
+      this.crashDuringSync = 0.002;
+      this.fsyncMax = this.rng.int(0, 3);
+    }
+    for (const id of this.ids) this.addNode(id, this.bootstrap);
+    for (let c = 0; c < this.opts.clients; c++) {
+      this.clients.push({
+        id: c,
+        busy: false,
+        nextAt: this.rng.int(0, 50),
+        target: this.rng.pick(this.ids),
+        seq: 0,
+      });
+    }
+    this.faultGap = this.rng.int(100, 600);
+    this.nextFaultAt = this.rng.int(100, 600);
+  }
+
+  /** Adds a node process; `bootstrap` is its initial membership (empty for a joining node). */
+  addNode(id: NodeId, bootstrap: ConfState): SimNode {
+    const rng = this.rng;
+    const { electionTick } = this.opts;
+    const { preVote, checkQuorum } = this.variant;
+    const make = (nid: NodeId, disk: Disk) =>
+      new RaftCore(
+        {
+          id: nid,
+          electionTick,
+          heartbeatTick: 1,
+          random: () => rng.next(),
+          maxInflight: 64,
+          preVote,
+          checkQuorum,
+        },
+        { hardState: disk.hard, snapshot: disk.snapshot, entries: disk.entries, bootstrap },
+      );
+    const node = new SimNode(id, make, this.rng.int(0, this.opts.tickMs - 1));
+    this.nodes.set(id, node);
+    if (!this.ids.includes(id)) this.ids.push(id);
+    return node;
+  }
+
+  node(id: NodeId): SimNode {
+    return this.nodes.get(id) as SimNode;
+  }
+
+  leader(): NodeId | undefined {
+    let best: SimNode | undefined;
+    for (const n of this.nodes.values()) {
+      if (n.up && n.core.role === "leader" && (!best || n.core.term > best.core.term)) best = n;
+    }
+    return best?.id;
+  }
+
+  /** Proposes a put on `id` if it is leader; the entry's position, or undefined. */
+  propose(id: NodeId, key: string, value: string): { index: number; term: number } | undefined {
+    const n = this.node(id);
+    if (!n.up) return undefined;
+    try {
+      return n.core.propose(encodeKv({ op: "put", key, value }));
+    } catch (err) {
+      if (err instanceof ProposalError) return undefined;
+      throw err;
+    }
+  }
+
+  /** How many live nodes have applied the entry at (index, term). */
+  appliedCount(index: number, term: number): number {
+    let c = 0;
+    for (const n of this.nodes.values()) {
+      if (n.up && n.kv.appliedIndex >= index && n.core.log.applied >= index) {
+        const e = this.appliedAt.get(index);
+        if (e && e.term === term) c++;
+      }
+    }
+    return c;
+  }
+
+  /** Runs until some node is leader (or `maxMs` passes). */
+  runUntilLeader(maxMs = 3000): NodeId | undefined {
+    const end = this.now + maxMs;
+    while (this.now < end) {
+      this.stepOnce(false, false);
+      const l = this.leader();
+      if (l) return l;
+    }
+    return undefined;
+  }
+
+  // ---- time ----------------------------------------------------------------------------------
+
+  /** Advances virtual time by `ms`, one millisecond at a time. */
+  run(ms: number, withClients = false, withFaults = false): void {
+    const end = this.now + ms;
+    while (this.now < end) this.stepOnce(withClients, withFaults);
+  }
+
+  private stepOnce(withClients: boolean, withFaults: boolean): void {
+    this.now++;
+    if (withFaults && this.now >= this.nextFaultAt) {
+      this.injectFault();
+      this.nextFaultAt = this.now + this.rng.int(20, this.faultGap);
+    }
+    for (const n of this.nodes.values()) {
+      if (n.up && (this.now + n.phase) % this.opts.tickMs === 0) n.core.tick();
+    }
+    for (const m of this.net.due(this.now)) {
+      const n = this.nodes.get(m.to);
+      if (n?.up) n.core.step(m);
+    }
+    if (withClients) this.runClients();
+    for (const n of this.nodes.values()) this.processReady(n);
+    if (this.now % this.opts.fullCheckEveryMs === 0) this.checkLogs();
+  }
+
+  /** Runs each node's Ready loop until quiet (or a bound), as the real driver would. */
+  processReady(n: SimNode): void {
+    for (let rounds = 0; n.up && rounds < 10; rounds++) {
+      if (n.inflight) {
+        // The batch's "fsync" is still running: messages keep arriving meanwhile, as in RaftNode.
+        if (this.now < n.inflight.doneAt) return;
+        const { rd } = n.inflight;
+        n.inflight = undefined;
+        this.completeReady(n, rd);
+        continue;
+      }
+      if (!n.core.hasReady()) return;
+      const rd = n.core.ready();
+      // Leader appends may leave before the leader's own fsync (dissertation §10.2.1).
+      for (const m of rd.messages) if (isEarly(m)) this.send(m);
+      const delay = this.fsyncMax > 0 ? this.rng.int(0, this.fsyncMax) : 0;
+      n.inflight = { rd, doneAt: this.now + delay };
+    }
+  }
+
+  private completeReady(n: SimNode, rd: Ready): void {
+    const late = rd.messages.filter((m) => !isEarly(m));
+    if (this.rng.chance(this.crashDuringSync) && (rd.entries.length > 0 || rd.hardState)) {
+      this.crash(n.id);
+      return;
+    }
+    // Persist: snapshot, entries, hard state — one "fsync".
+    const d = n.disk;
+    if (rd.snapshot) {
+      d.snapshot = rd.snapshot;
+      d.entries = [];
+    }
+    if (rd.entries.length > 0) {
+      const first = (rd.entries[0] as Entry).index;
+      d.entries = d.entries.filter((e) => e.index < first);
+      for (const e of rd.entries) d.entries.push(e);
+    }
+    if (rd.hardState) d.hard = { ...rd.hardState };
+    for (const m of late) this.send(m);
+
+    if (rd.role === "leader") this.onLeader(n, rd.term);
+    if (rd.snapshot) n.kv.restore(rd.snapshot.data);
+    for (const e of rd.committedEntries) this.apply(n, e);
+    n.core.advance(rd);
+    for (const rs of rd.readStates) {
+      const fn = n.reads.get(rs.context);
+      if (fn) {
+        n.reads.delete(rs.context);
+        fn(rs.index);
+      }
+    }
+    this.flushReadWaits(n);
+    this.maybeCompact(n);
+    if (n.core.log.committed > this.stats.committed) this.stats.committed = n.core.log.committed;
+    if (n.core.term > this.stats.maxTerm) this.stats.maxTerm = n.core.term;
+  }
+
+  private send(m: Message): void {
+    if (m.type === "snapshot") this.stats.snapshotsSent++;
+    this.net.send(this.now, m);
+  }
+
+  private apply(n: SimNode, e: Entry): void {
+    if (e.index <= n.kv.appliedIndex) return; // already in the restored snapshot
+    const prior = this.appliedAt.get(e.index);
+    if (prior === undefined) this.appliedAt.set(e.index, e);
+    else if (prior.term !== e.term || prior.data !== e.data) {
+      this.fail(`state machine safety: ${n.id} applied a different entry at index ${e.index}`);
+    }
+    if (e.index > this.maxCommitted) this.maxCommitted = e.index;
+    if (e.type === "normal") n.kv.apply(e);
+    else n.kv.appliedIndex = e.index;
+    const p = n.proposals.get(e.index);
+    if (p) {
+      n.proposals.delete(e.index);
+      if (p.term === e.term) {
+        if (p.op.ret === Number.POSITIVE_INFINITY) {
+          p.op.ret = this.now;
+          this.stats.opsOk++;
+        }
+      } else {
+        // Overwritten by another leader: it never took effect, so it leaves the history.
+        const i = this.history.indexOf(p.op);
+        if (i >= 0 && p.op.ret === Number.POSITIVE_INFINITY) this.history.splice(i, 1);
+      }
+      this.releaseClient(p.op.client);
+    }
+  }
+
+  private flushReadWaits(n: SimNode): void {
+    if (n.readWaits.length === 0) return;
+    const still: { index: number; fn: () => void }[] = [];
+    for (const w of n.readWaits) {
+      if (n.kv.appliedIndex >= w.index) w.fn();
+      else still.push(w);
+    }
+    n.readWaits = still;
+  }
+
+  private maybeCompact(n: SimNode): void {
+    const applied = n.core.log.applied;
+    if (applied - n.core.log.snapshot.index < this.opts.snapshotEvery) return;
+    const s = n.core.compact(applied, n.kv.snapshot());
+    if (!s) return;
+    n.disk.snapshot = s;
+    n.disk.entries = n.disk.entries.filter((e) => e.index > s.index);
+  }
+
+  // ---- faults --------------------------------------------------------------------------------
+
+  crash(id: NodeId): void {
+    const n = this.node(id);
+    if (!n.up) return;
+    n.crash();
+    this.stats.crashes++;
+  }
+
+  restart(id: NodeId): void {
+    const n = this.node(id);
+    if (n.up) return;
+    n.restart();
+  }
+
+  private injectFault(): void {
+    const ids = this.ids;
+    const down = ids.filter((id) => !this.node(id).up);
+    const leader = this.leader();
+    // Cuts accumulate until healed; heal often enough that the cluster is sometimes whole.
+    if (this.rng.chance(0.3)) this.net.heal();
+    switch (this.rng.int(0, 11)) {
+      case 0:
+        this.net.heal();
+        if (down.length > 0) this.restart(this.rng.pick(down));
+        break;
+      case 1:
+        this.net.isolate(this.rng.pick(ids), ids);
+        break;
+      case 2: {
+        const side = ids.filter(() => this.rng.chance(0.5));
+        this.net.partition(side, ids);
+        break;
+      }
+      case 3:
+        this.net.cut(this.rng.pick(ids), this.rng.pick(ids)); // asymmetric
+        break;
+      case 4:
+      case 5:
+        if (down.length < Math.floor((ids.length - 1) / 2) || this.rng.chance(0.2))
+          this.crash(this.rng.pick(ids));
+        break;
+      case 6:
+        if (leader) this.net.isolate(leader, ids);
+        break;
+      case 8:
+        if (leader && this.opts.membership) this.changeMembership(leader);
+        else if (down.length > 0) this.restart(this.rng.pick(down));
+        break;
+      case 9:
+        if (leader) this.node(leader).core.transferLeadership(this.rng.pick(ids));
+        break;
+      case 7:
+        if (leader && down.length < Math.floor((ids.length - 1) / 2)) this.crash(leader);
+        break;
+      default:
+        if (down.length > 0) this.restart(this.rng.pick(down));
+        break;
+    }
+  }
+
+  /** Single-server membership changes: add a fresh learner, promote it, or remove a voter. */
+  private changeMembership(leader: NodeId): void {
+    const core = this.node(leader).core;
+    const { voters, learners } = core.conf;
+    let cc: ConfChange;
+    if (learners.length > 0) {
+      cc = { type: this.rng.chance(0.8) ? "addVoter" : "removeNode", id: learners[0] as NodeId, address: "" };
+    } else if (
+      voters.length <= this.opts.nodes - 1 ||
+      (voters.length < this.opts.nodes + 1 && this.rng.chance(0.5))
+    ) {
+      const id = `n${this.ids.length + 1}`;
+      this.addNode(id, { voters: [], learners: [], addresses: {} });
+      cc = { type: "addLearner", id, address: "" };
+    } else {
+      cc = { type: "removeNode", id: this.rng.pick(voters), address: "" };
+    }
+    try {
+      core.propose(encodeConfChange(cc), "confChange");
+      this.stats.confChanges++;
+    } catch (err) {
+      if (!(err instanceof ProposalError)) throw err;
+    }
+  }
+
+  // ---- clients -------------------------------------------------------------------------------
+
+  private runClients(): void {
+    for (const c of this.clients) {
+      if (c.busy || this.now < c.nextAt) continue;
+      this.startOp(c);
+    }
+  }
+
+  private releaseClient(id: number): void {
+    const c = this.clients[id] as Client;
+    c.busy = false;
+    c.nextAt = this.now + this.rng.int(0, 20);
+  }
+
+  private retryLater(c: Client, hint?: NodeId): void {
+    c.target = hint && hint !== NONE ? hint : this.rng.pick(this.ids);
+    c.nextAt = this.now + this.rng.int(5, 30);
+  }
+
+  private startOp(c: Client): void {
+    // Sometimes talk to any node: exercises follower reads and stale leaders.
+    if (this.rng.chance(0.25)) c.target = this.rng.pick(this.ids);
+    const n = this.nodes.get(c.target);
+    if (!n?.up) {
+      this.retryLater(c);
+      return;
+    }
+    const key = `k${this.rng.int(1, this.opts.keys)}`;
+    if (this.rng.chance(0.5)) {
+      const value = `c${c.id}-${c.seq++}`;
+      let at: { index: number; term: number };
+      try {
+        at = n.core.propose(encodeKv({ op: "put", key, value }));
+      } catch (err) {
+        if (err instanceof ProposalError) {
+          this.retryLater(c, err.leader);
+          return;
+        }
+        throw err;
+      }
+      const op: Operation = {
+        client: c.id,
+        key,
+        kind: "put",
+        value,
+        call: this.now,
+        ret: Number.POSITIVE_INFINITY,
+      };
+      this.history.push(op);
+      n.proposals.set(at.index, { term: at.term, op });
+      c.busy = true;
+      this.timeout(c, op, n);
+    } else {
+      const ctx = `${n.id}/${n.incarnation}/${c.id}/${c.seq++}`;
+      if (!n.core.readIndex(ctx)) {
+        this.retryLater(c);
+        return;
+      }
+      const call = this.now;
+      c.busy = true;
+      const incarnation = n.incarnation;
+      let finished = false;
+      n.reads.set(ctx, (index) => {
+        n.readWaits.push({
+          index,
+          fn: () => {
+            if (finished || n.incarnation !== incarnation) return;
+            finished = true;
+            this.history.push({ client: c.id, key, kind: "get", value: n.kv.get(key), call, ret: this.now });
+            this.stats.opsOk++;
+            this.releaseClient(c.id);
+          },
+        });
+      });
+      this.after(this.opTimeout, () => {
+        if (finished) return;
+        finished = true; // a read that never answered has no effect: leave it out
+        n.reads.delete(ctx);
+        this.retryLater(c);
+        c.busy = false;
+      });
+    }
+  }
+
+  private timers: { at: number; fn: () => void }[] = [];
+
+  private after(ms: number, fn: () => void): void {
+    this.timers.push({ at: this.now + ms, fn });
+  }
+
+  private timeout(c: Client, op: Operation, n: SimNode): void {
+    this.after(this.opTimeout, () => {
+      if (op.ret !== Number.POSITIVE_INFINITY || !this.history.includes(op)) return;
+      // Outcome unknown: the put may still commit later; the checker allows both.
+      for (const [idx, p] of n.proposals) if (p.op === op) n.proposals.delete(idx);
+      this.stats.opsUnknown++;
+      c.busy = false;
+      this.retryLater(c);
+    });
+  }
+
+  private runTimers(): void {
+    if (this.timers.length === 0) return;
+    const due = this.timers.filter((t) => t.at <= this.now);
+    if (due.length === 0) return;
+    this.timers = this.timers.filter((t) => t.at > this.now);
+    for (const t of due) t.fn();
+  }
+
+  // ---- invariants ----------------------------------------------------------------------------
+
+  private fail(what: string): never {
+    throw new SimViolation(`${what} (seed ${this.opts.seed}, t=${this.now}ms)`);
+  }
+
+  /** Election safety and leader completeness, checked whenever a node acts as leader. */
+  private onLeader(n: SimNode, term: number): void {
+    const prev = this.leaderOfTerm.get(term);
+    if (prev === undefined) {
+      this.leaderOfTerm.set(term, n.id);
+      this.stats.leaders++;
+    } else if (prev !== n.id) {
+      this.fail(`election safety: ${prev} and ${n.id} both leaders in term ${term}`);
+    }
+    if (n.lastLeaderTerm === term) return;
+    n.lastLeaderTerm = term;
+    const log = n.core.log;
+    for (let i = log.snapshot.index + 1; i <= this.maxCommitted; i++) {
+      const c = this.appliedAt.get(i);
+      if (!c) continue;
+      const mine = log.entry(i);
+      if (!mine || mine.term !== c.term || mine.data !== c.data) {
+        this.fail(`leader completeness: leader ${n.id} (term ${term}) lacks committed entry ${i}`);
+      }
+    }
+  }
+
+  /** Log matching across every pair of live nodes, and committed prefixes agree with what was applied. */
+  checkLogs(): void {
+    const live = [...this.nodes.values()].filter((n) => n.up);
+    for (const n of live) {
+      const log = n.core.log;
+      for (let i = log.snapshot.index + 1; i <= log.committed; i++) {
+        const c = this.appliedAt.get(i);
+        const mine = log.entry(i);
+        if (c && mine && (c.term !== mine.term || c.data !== mine.data)) {
+          this.fail(`committed entry ${i} on ${n.id} differs from the applied one`);
+        }
+      }
+    }
+    for (let a = 0; a < live.length; a++) {
+      for (let b = a + 1; b < live.length; b++) {
+        const la = (live[a] as SimNode).core.log;
+        const lb = (live[b] as SimNode).core.log;
+        const lo = Math.max(la.firstIndex(), lb.firstIndex());
+        let hi = Math.min(la.lastIndex(), lb.lastIndex());
+        while (hi >= lo && la.term(hi) !== lb.term(hi)) hi--;
+        for (let i = hi; i >= lo; i--) {
+          const ea = la.entry(i);
+          const eb = lb.entry(i);
+          if (!ea || !eb || ea.term !== eb.term || ea.data !== eb.data) {
+            this.fail(
+              `log matching: ${(live[a] as SimNode).id} and ${(live[b] as SimNode).id} differ at ${i} below ${hi}`,
+            );
+          }
+        }
+      }
+    }
+  }
+
+  // ---- a whole run ---------------------------------------------------------------------------
+
+  /** The standard randomized run: faults + clients, then calm, then the final checks. */
+  runScenario(): SimResult {
+    try {
+      const end = this.opts.durationMs;
+      while (this.now < end) {
+        this.stepOnce(true, this.opts.faults);
+        this.runTimers();
+      }
+      this.net.heal();
+      for (const id of this.ids) this.restart(id);
+      const calmEnd = this.now + this.opts.calmMs;
+      while (this.now < calmEnd) {
+        this.stepOnce(true, false);
+        this.runTimers();
+      }
+      this.checkLogs();
+      const lin = checkLinearizable(this.history);
+      if (!lin.ok) this.fail(`linearizability: history of key ${lin.key} is not linearizable`);
+      if (lin.inconclusive) this.stats.inconclusive = 1;
+      return { seed: this.opts.seed, ok: true, stats: this.stats };
+    } catch (err) {
+      const violation = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      return { seed: this.opts.seed, ok: false, violation, stats: this.stats };
+    }
+  }
+}
+
+function isEarly(m: Message): boolean {
+  return m.type === "append" || m.type === "heartbeat" || m.type === "snapshot";
+}
+
+export function runSeed(seed: number, options: Partial<SimOptions> = {}): SimResult {
+  return new Simulator({ ...options, seed }).runScenario();
+}

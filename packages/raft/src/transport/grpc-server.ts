@@ -1,0 +1,131 @@
+// Incoming side: the RaftService implementation for a node. A service can register it on its own
+// gRPC server (with health and metrics), or use `startRaftServer` for a bare one.
+
+import {
+  type AddNodeRequest,
+  type MembershipResponse,
+  type RaftMessage,
+  type RaftSendResponse,
+  type RaftServiceServer,
+  RaftServiceService,
+  type RaftStatusResponse,
+  type RemoveNodeRequest,
+  type TransferLeadershipRequest,
+  type TransferLeadershipResponse,
+} from "@bookstore/proto";
+import {
+  Server,
+  ServerCredentials,
+  type ServerReadableStream,
+  type ServerUnaryCall,
+  type sendUnaryData,
+} from "@grpc/grpc-js";
+import { RaftError } from "../node/errors.js";
+import type { RaftNode } from "../node/raft-node.js";
+import { fromWire } from "./wire.js";
+
+export interface RaftServiceHooks {
+  /** Called for every message received from a peer (e.g. to reset reconnect backoff). */
+  onPeerMessage?(from: string): void;
+}
+
+export function raftServiceImplementation(
+  node: RaftNode<unknown>,
+  hooks: RaftServiceHooks = {},
+): RaftServiceServer {
+  const membership = async (
+    op: () => Promise<void>,
+    cb: sendUnaryData<MembershipResponse>,
+  ): Promise<void> => {
+    try {
+      await op();
+      cb(null, { success: true, message: "", leaderId: node.id, leaderAddress: "" });
+    } catch (err) {
+      const e = err instanceof RaftError ? err : undefined;
+      cb(null, {
+        success: false,
+        message: String(err instanceof Error ? err.message : err),
+        leaderId: e?.leaderId ?? node.leader(),
+        leaderAddress: e?.leaderAddress ?? "",
+      });
+    }
+  };
+  return {
+    send(call: ServerReadableStream<RaftMessage, RaftSendResponse>, cb: sendUnaryData<RaftSendResponse>) {
+      call.on("data", (pb: RaftMessage) => {
+        const m = fromWire(pb);
+        if (!m) return;
+        hooks.onPeerMessage?.(m.from);
+        node.receive(m);
+      });
+      call.on("end", () => cb(null, {}));
+      call.on("error", () => {});
+    },
+    status(_call: ServerUnaryCall<unknown, RaftStatusResponse>, cb: sendUnaryData<RaftStatusResponse>) {
+      const s = node.status();
+      cb(null, {
+        id: s.id,
+        role: s.role,
+        term: s.term,
+        leaderId: s.leaderId,
+        leaderAddress: s.leaderAddress,
+        commitIndex: s.commitIndex,
+        appliedIndex: s.appliedIndex,
+        peers: s.peers,
+      });
+    },
+    addNode(
+      call: ServerUnaryCall<AddNodeRequest, MembershipResponse>,
+      cb: sendUnaryData<MembershipResponse>,
+    ) {
+      void membership(() => node.addNode(call.request.id, call.request.address, call.request.learner), cb);
+    },
+    removeNode(
+      call: ServerUnaryCall<RemoveNodeRequest, MembershipResponse>,
+      cb: sendUnaryData<MembershipResponse>,
+    ) {
+      void membership(() => node.removeNode(call.request.id), cb);
+    },
+    transferLeadership(
+      call: ServerUnaryCall<TransferLeadershipRequest, TransferLeadershipResponse>,
+      cb: sendUnaryData<TransferLeadershipResponse>,
+    ) {
+      node.transferLeadership(call.request.to).then(
+        (ok) => cb(null, { success: ok, message: ok ? "" : "transfer did not complete" }),
+        (err: unknown) => cb(null, { success: false, message: String(err) }),
+      );
+    },
+  };
+}
+
+export interface RunningRaftServer {
+  port: number;
+  close(): Promise<void>;
+}
+
+/** A bare gRPC server exposing RaftService (tests, benchmarks, services without their own server). */
+export async function startRaftServer(
+  node: RaftNode<unknown>,
+  host: string,
+  port: number,
+  hooks: RaftServiceHooks = {},
+): Promise<RunningRaftServer> {
+  const server = new Server({ "grpc.max_receive_message_length": 64 << 20 });
+  server.addService(RaftServiceService, raftServiceImplementation(node, hooks));
+  const bound = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (err, p) =>
+      err ? reject(err) : resolve(p),
+    ),
+  );
+  return {
+    port: bound,
+    close: () =>
+      new Promise<void>((resolve) => {
+        const t = setTimeout(() => server.forceShutdown(), 1000);
+        server.tryShutdown(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      }),
+  };
+}

@@ -1,0 +1,149 @@
+// Outgoing side: one long-lived client-streaming `Send` call per peer. Messages are written in order;
+// when the stream breaks it is reopened with backoff. The queue is bounded: Raft tolerates loss, so
+// under back-pressure messages are dropped rather than buffered without limit.
+
+import { type RaftMessage, RaftServiceClient } from "@bookstore/proto";
+import { type ClientWritableStream, credentials } from "@grpc/grpc-js";
+import type { Message, NodeId } from "../core/types.js";
+import { toWire } from "./wire.js";
+
+export interface Transport {
+  send(messages: Message[]): void;
+  setPeers(addresses: Record<NodeId, string>): void;
+  close(): Promise<void>;
+}
+
+export interface GrpcTransportOptions {
+  /** Messages held per peer while its stream is congested or reconnecting. */
+  queueLimit?: number;
+  maxMessageBytes?: number;
+}
+
+class PeerLink {
+  private client: RaftServiceClient;
+  private stream: ClientWritableStream<RaftMessage> | undefined;
+  private queue: RaftMessage[] = [];
+  private congested = false;
+  private backoffMs = 20;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+  dropped = 0;
+
+  constructor(
+    readonly address: string,
+    private readonly queueLimit: number,
+    maxBytes: number,
+  ) {
+    this.client = new RaftServiceClient(address, credentials.createInsecure(), {
+      "grpc.max_send_message_length": maxBytes,
+      "grpc.max_receive_message_length": maxBytes,
+      "grpc.initial_reconnect_backoff_ms": 50,
+      "grpc.max_reconnect_backoff_ms": 500,
+    });
+  }
+
+  send(m: RaftMessage): void {
+    if (this.closed) return;
+    if (!this.stream) this.open();
+    if (this.congested || !this.stream) {
+      if (this.queue.length < this.queueLimit) this.queue.push(m);
+      else this.dropped++;
+      return;
+    }
+    if (!this.stream.write(m)) this.congested = true;
+  }
+
+  private open(): void {
+    if (this.closed || this.stream || this.reconnectTimer) return;
+    const stream = this.client.send((err) => {
+      if (this.stream === stream) this.stream = undefined;
+      if (err && !this.closed) this.scheduleReconnect();
+    });
+    stream.on("drain", () => {
+      if (this.stream !== stream) return;
+      this.congested = false;
+      this.flush();
+    });
+    stream.on("error", () => {}); // surfaced through the callback
+    this.stream = stream;
+    this.congested = false;
+    this.flush();
+  }
+
+  private flush(): void {
+    while (this.stream && !this.congested && this.queue.length > 0) {
+      if (!this.stream.write(this.queue.shift() as RaftMessage)) this.congested = true;
+    }
+  }
+
+  private scheduleReconnect(): void {
+    if (this.reconnectTimer || this.closed) return;
+    // Messages queued for a dead stream are stale by the time it returns; Raft will resend.
+    this.queue = [];
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      this.open();
+    }, this.backoffMs);
+    this.backoffMs = Math.min(this.backoffMs * 2, 500);
+  }
+
+  /** The peer talked to us, so it is up: the next reconnect should be quick. */
+  resetBackoff(): void {
+    this.backoffMs = 20;
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    this.stream?.end();
+    this.stream = undefined;
+    this.client.close();
+  }
+}
+
+export class GrpcTransport implements Transport {
+  private readonly links = new Map<NodeId, PeerLink>();
+  private readonly queueLimit: number;
+  private readonly maxBytes: number;
+
+  constructor(
+    private readonly selfId: NodeId,
+    opts: GrpcTransportOptions = {},
+  ) {
+    this.queueLimit = opts.queueLimit ?? 4096;
+    this.maxBytes = opts.maxMessageBytes ?? 64 << 20;
+  }
+
+  setPeers(addresses: Record<NodeId, string>): void {
+    for (const [id, link] of this.links) {
+      if (addresses[id] !== link.address) {
+        link.close();
+        this.links.delete(id);
+      }
+    }
+    for (const [id, addr] of Object.entries(addresses)) {
+      if (id === this.selfId || !addr || this.links.has(id)) continue;
+      this.links.set(id, new PeerLink(addr, this.queueLimit, this.maxBytes));
+    }
+  }
+
+  send(messages: Message[]): void {
+    for (const m of messages) this.links.get(m.to)?.send(toWire(m));
+  }
+
+  markAlive(id: NodeId): void {
+    this.links.get(id)?.resetBackoff();
+  }
+
+  droppedCount(): number {
+    let n = 0;
+    for (const l of this.links.values()) n += l.dropped;
+    return n;
+  }
+
+  async close(): Promise<void> {
+    for (const l of this.links.values()) l.close();
+    this.links.clear();
+  }
+}

@@ -1,0 +1,124 @@
+// The node driver and gRPC transport in one process: the public API end to end.
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { ByteKv, command } from "../src/bench/byte-kv.js";
+import { freePort } from "../src/bench/cluster.js";
+import { RaftError, RaftNode, type RunningRaftServer, startRaftServer } from "../src/index.js";
+import { GrpcTransport } from "../src/transport/grpc-transport.js";
+
+interface Running {
+  id: string;
+  node: RaftNode<number>;
+  server: RunningRaftServer;
+  sm: ByteKv;
+}
+
+const dir = mkdtempSync(join(tmpdir(), "raft-node-"));
+const running: Running[] = [];
+
+async function launch(
+  id: string,
+  port: number,
+  peers: { id: string; address: string }[],
+  joining = false,
+): Promise<Running> {
+  const sm = new ByteKv();
+  const transport = new GrpcTransport(id);
+  const node = await RaftNode.create({
+    id,
+    address: `127.0.0.1:${port}`,
+    peers,
+    join: joining,
+    dataDir: join(dir, id),
+    stateMachine: sm,
+    transport,
+    tickMs: 20,
+    electionTick: 10,
+    snapshotEntries: 50,
+  });
+  const server = await startRaftServer(node as RaftNode<unknown>, "127.0.0.1", port, {
+    onPeerMessage: (from) => transport.markAlive(from),
+  });
+  node.start();
+  const r = { id, node, server, sm };
+  running.push(r);
+  return r;
+}
+
+async function waitFor<T>(fn: () => T | undefined, ms = 5000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = fn();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > end) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+after(async () => {
+  for (const r of running) {
+    await r.node.stop();
+    await r.server.close();
+  }
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("RaftNode over gRPC", { timeout: 30_000 }, () => {
+  it("proposes, reads, reports status, changes membership and transfers leadership", async () => {
+    const ports = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+    const peers = ["n1", "n2", "n3"].map((id, i) => ({ id, address: `127.0.0.1:${ports[i]}` }));
+    const nodes = await Promise.all(peers.map((p, i) => launch(p.id, ports[i] as number, peers)));
+    const leader = await waitFor(() => nodes.find((n) => n.node.status().role === "leader"));
+    const follower = nodes.find((n) => n !== leader) as Running;
+
+    // propose resolves with the state machine's result (here: the applied index)
+    const index = await leader.node.propose(command("a", Buffer.from("1")));
+    assert.ok(index > 0);
+    const many = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => leader.node.propose(command(`k${i}`, Buffer.from("v")))),
+    );
+    assert.equal(new Set(many).size, 100);
+
+    // a proposal to a follower names the leader and its address
+    await assert.rejects(follower.node.propose(command("b", Buffer.from("2"))), (e: unknown) => {
+      assert.ok(e instanceof RaftError);
+      assert.equal(e.code, "NOT_LEADER");
+      assert.equal(e.leaderId, leader.id);
+      assert.equal(e.leaderAddress, peers.find((p) => p.id === leader.id)?.address);
+      return true;
+    });
+
+    // linearizable read on a follower sees the committed write
+    const v = await follower.node.read(() => follower.sm.data.get("a")?.toString());
+    assert.equal(v, "1");
+
+    const st = leader.node.status();
+    assert.equal(st.role, "leader");
+    assert.equal(st.leaderId, leader.id);
+    assert.equal(st.peers.length, 3);
+    assert.ok(st.peers.every((p) => p.matchIndex >= index));
+
+    // a new node joins as a learner (catching up through a snapshot) and is promoted automatically
+    const n4 = await launch("n4", ports[3] as number, peers, true);
+    await leader.node.addNode("n4", `127.0.0.1:${ports[3]}`, true);
+    await waitFor(() => leader.node.status().peers.find((p) => p.id === "n4" && !p.learner));
+    await waitFor(() => n4.sm.data.get("k99") !== undefined);
+
+    // remove a follower; the cluster of three keeps committing
+    const gone = nodes.find((n) => n !== leader) as Running;
+    await leader.node.removeNode(gone.id);
+    assert.equal(leader.node.status().peers.length, 3);
+    await leader.node.propose(command("c", Buffer.from("3")));
+
+    // leadership transfer to n4; proposals meanwhile are refused, not fatal
+    const transfer = leader.node.transferLeadership("n4");
+    await assert.rejects(leader.node.propose(command("x", Buffer.from("x"))), RaftError);
+    assert.equal(await transfer, true);
+    await waitFor(() => n4.node.status().role === "leader");
+    const idx = await n4.node.propose(command("d", Buffer.from("4")));
+    assert.ok(idx > index);
+  });
+});
