@@ -2,7 +2,10 @@
 // stops them all. Used by `npm start` (fixed ports), by the whole-system tests and by the
 // benchmarks (free ports).
 import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { checkHealth, closeAllClients } from "@bookstore/kit";
 
@@ -24,15 +27,29 @@ export interface SystemPorts {
   orchestrator: number;
   fraudDetection: number;
   transactionVerification: number;
+  suggestions: number;
   /** Admin HTTP ports (metrics, livez, readyz); 0 = any free port. */
-  admin: { fraudDetection: number; transactionVerification: number };
+  admin: { fraudDetection: number; transactionVerification: number; suggestions: number };
+  /** Suggestions' embedded Postgres directory; undefined = in memory (tests and benchmarks). */
+  suggestionsDataDir?: string;
+  /** The three db-nodes' gRPC ports (client API and Raft transport on the same port). */
+  dbNodes: number[];
+  /** db-node admin HTTP ports; 0 = any free port. */
+  dbAdmin: number[];
+  /** Parent of the db-nodes' data directories (<dir>/<id>). */
+  dbDataDir: string;
 }
 
 export const defaultPorts: SystemPorts = {
   orchestrator: 8080,
   fraudDetection: 50051,
   transactionVerification: 50052,
-  admin: { fraudDetection: 51051, transactionVerification: 51052 },
+  suggestions: 50053,
+  admin: { fraudDetection: 51051, transactionVerification: 51052, suggestions: 51053 },
+  suggestionsDataDir: "./var/suggestions",
+  dbNodes: [50066, 50067, 50068],
+  dbAdmin: [51066, 51067, 51068],
+  dbDataDir: "./var/db-node",
 };
 
 /** The processes of the system as it exists today; later services add themselves here. */
@@ -40,7 +57,25 @@ export function systemSpecs(ports: SystemPorts, extraEnv: Record<string, string>
   const host = "127.0.0.1";
   const fd = `${host}:${ports.fraudDetection}`;
   const tv = `${host}:${ports.transactionVerification}`;
+  const sg = `${host}:${ports.suggestions}`;
+  const dbAddresses = ports.dbNodes.map((p) => `${host}:${p}`);
+  const dbPeers = dbAddresses.map((a, i) => `db${i + 1}=${a}`).join(",");
+  const dbNodes: ProcessSpec[] = ports.dbNodes.map((port, i) => ({
+    name: `db-node-${i + 1}`,
+    entry: "services/db-node/src/index.ts",
+    env: {
+      DB_NODE_ID: `db${i + 1}`,
+      DB_PORT: String(port),
+      DB_ADMIN_PORT: String(ports.dbAdmin[i] ?? 0),
+      DB_PEERS: dbPeers,
+      DB_DATA_DIR: `${ports.dbDataDir}/db${i + 1}`,
+      ...extraEnv,
+    },
+    ports: [port, ports.dbAdmin[i] ?? 0].filter((p) => p !== 0),
+    ready: { grpc: `${host}:${port}` },
+  }));
   return [
+    ...dbNodes,
     {
       name: "fraud-detection",
       entry: "services/fraud-detection/src/index.ts",
@@ -64,9 +99,28 @@ export function systemSpecs(ports: SystemPorts, extraEnv: Record<string, string>
       ready: { grpc: tv },
     },
     {
+      name: "suggestions",
+      entry: "services/suggestions/src/index.ts",
+      env: {
+        SUGGESTIONS_PORT: String(ports.suggestions),
+        SUGGESTIONS_ADMIN_PORT: String(ports.admin.suggestions),
+        SUGGESTIONS_DATA_DIR: ports.suggestionsDataDir ?? "memory://",
+        ...extraEnv,
+      },
+      ports: [ports.suggestions, ports.admin.suggestions].filter((p) => p !== 0),
+      ready: { grpc: sg },
+    },
+    {
       name: "orchestrator",
       entry: "services/orchestrator/src/index.ts",
-      env: { ORCHESTRATOR_PORT: String(ports.orchestrator), TV_ADDR: tv, FD_ADDR: fd, ...extraEnv },
+      env: {
+        ORCHESTRATOR_PORT: String(ports.orchestrator),
+        TV_ADDR: tv,
+        FD_ADDR: fd,
+        SUGGESTIONS_ADDR: sg,
+        DB_NODES: dbAddresses.join(","),
+        ...extraEnv,
+      },
       ports: [ports.orchestrator],
       ready: { http: `http://${host}:${ports.orchestrator}/api/health` },
     },
@@ -111,7 +165,12 @@ export async function freeSystemPorts(): Promise<SystemPorts> {
     orchestrator: await freePort(),
     fraudDetection: await freePort(),
     transactionVerification: await freePort(),
-    admin: { fraudDetection: 0, transactionVerification: 0 },
+    suggestions: await freePort(),
+    admin: { fraudDetection: 0, transactionVerification: 0, suggestions: 0 },
+    dbNodes: [await freePort(), await freePort(), await freePort()],
+    dbAdmin: [0, 0, 0],
+    // A fresh store per test or benchmark run (the OS temp directory is cleaned by the OS).
+    dbDataDir: mkdtempSync(join(tmpdir(), "bookstore-db-")),
   };
 }
 

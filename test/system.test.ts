@@ -32,7 +32,7 @@ describe("system: separate processes", () => {
     assert.deepEqual(health.services, {
       "transaction-verification": "SERVING",
       "fraud-detection": "SERVING",
-      suggestions: "NOT_DEPLOYED",
+      suggestions: "SERVING",
     });
   });
 

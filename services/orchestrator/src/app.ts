@@ -1,6 +1,7 @@
 import type { Catalog } from "@bookstore/catalog";
+import type { DatabaseClient } from "@bookstore/db-client";
 import type { Logger } from "@bookstore/kit";
-import { FraudDecision } from "@bookstore/proto";
+import { FraudDecision, type SuggestionsServiceClient } from "@bookstore/proto";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, {
@@ -16,6 +17,8 @@ import { buildCheckoutOrder, type CheckoutOrder } from "./checkout-order.js";
 import { errorBody, requestError, schemaDetails } from "./http-errors.js";
 import { IdempotencyCache, type StoredResponse } from "./idempotency.js";
 import { OrderBook, type OrderRecord } from "./orders.js";
+import { registerBookRoutes } from "./routes/books.js";
+import { registerDatabaseRoutes } from "./routes/database.js";
 
 export interface AppOptions {
   catalog: Catalog;
@@ -29,6 +32,12 @@ export interface AppOptions {
   trustProxy?: boolean;
   orderCapacity?: number;
   idempotencyTtlMs?: number;
+  /** The suggestions service behind the catalog routes; absent = they answer 503. */
+  suggestions?: SuggestionsServiceClient;
+  /** Deadline of a catalog call to the suggestions service. */
+  suggestionsDeadlineMs?: number;
+  /** The db-node cluster behind /api/database/*; absent = those routes answer 503. */
+  db?: DatabaseClient;
 }
 
 /** The three checkout routes answer the same validation in three shapes. */
@@ -197,6 +206,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       return order;
     },
   );
+
+  registerDatabaseRoutes(app, { catalog: options.catalog, db: options.db });
+  registerBookRoutes(app, {
+    suggestions: options.suggestions,
+    deadlineMs: options.suggestionsDeadlineMs ?? 2000,
+  });
 
   app.get("/api/health", { schema: { tags: ["operations"] } }, async (_request, reply) => {
     const services = await options.health();

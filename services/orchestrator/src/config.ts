@@ -11,6 +11,8 @@ export const configSchema = z.object({
     .string()
     .regex(/^$|^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, "must be host:port or empty")
     .default(""),
+  /** The db-node cluster (stock), comma-separated host:port. */
+  DB_NODES: env.addressList("127.0.0.1:50066,127.0.0.1:50067,127.0.0.1:50068"),
   /** Deadline of each call to a validation service. */
   CALL_DEADLINE_MS: env.millis(2000),
   CLEANUP_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),

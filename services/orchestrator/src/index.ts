@@ -1,4 +1,5 @@
 import { loadCatalog } from "@bookstore/catalog";
+import { DatabaseClient } from "@bookstore/db-client";
 import {
   checkHealth,
   clientFor,
@@ -20,22 +21,26 @@ const config = loadConfig(configSchema, PROCESS);
 const logger = createLogger({ service: PROCESS, level: config.LOG_LEVEL });
 const catalog = loadCatalog(config.CATALOG_PATH);
 const suggestionsAddr = config.SUGGESTIONS_ADDR;
+const suggestions = suggestionsAddr ? clientFor(SuggestionsServiceClient, suggestionsAddr) : undefined;
 const flow = new CheckoutFlow(
   {
     verification: clientFor(TransactionVerificationServiceClient, config.TV_ADDR),
     fraud: clientFor(FraudDetectionServiceClient, config.FD_ADDR),
-    ...(suggestionsAddr ? { suggestions: clientFor(SuggestionsServiceClient, suggestionsAddr) } : {}),
+    ...(suggestions ? { suggestions } : {}),
   },
   { callDeadlineMs: config.CALL_DEADLINE_MS, cleanupAttempts: config.CLEANUP_ATTEMPTS },
   logger,
 );
+const db = new DatabaseClient({ addresses: config.DB_NODES, deadlineMs: config.CALL_DEADLINE_MS });
 const app = await buildApp({
   catalog,
+  db,
   flow,
   fingerprintKey: config.CARD_FINGERPRINT_KEY,
   logger,
   bodyLimitBytes: config.BODY_LIMIT_BYTES,
   trustProxy: config.TRUST_PROXY,
+  ...(suggestions ? { suggestions, suggestionsDeadlineMs: config.CALL_DEADLINE_MS } : {}),
   health: async () => {
     const [tv, fd, sg] = await Promise.all([
       checkHealth(config.TV_ADDR),

@@ -105,6 +105,8 @@ export interface WriteResponse {
 export interface DecrementStockRequest {
   key: string;
   amount: number;
+  /** Optional deduplication id: a retry with the same id returns the first outcome, applied once. */
+  requestId: string;
 }
 
 export interface DecrementStockResponse {
@@ -120,6 +122,8 @@ export interface DecrementStockResponse {
 export interface IncrementStockRequest {
   key: string;
   amount: number;
+  /** Optional deduplication id: a retry with the same id returns the first outcome, applied once. */
+  requestId: string;
 }
 
 export interface IncrementStockResponse {
@@ -212,6 +216,15 @@ export interface AbortStockResponse {
   success: boolean;
   message: string;
   primary: LeaderHint | undefined;
+}
+
+export interface SetPartitionRequest {
+  adminToken: string;
+  blockedPeers: string[];
+}
+
+export interface SetPartitionResponse {
+  blockedPeers: string[];
 }
 
 function createBaseReadRequest(): ReadRequest {
@@ -666,7 +679,7 @@ export const WriteResponse: MessageFns<WriteResponse> = {
 };
 
 function createBaseDecrementStockRequest(): DecrementStockRequest {
-  return { key: "", amount: 0 };
+  return { key: "", amount: 0, requestId: "" };
 }
 
 export const DecrementStockRequest: MessageFns<DecrementStockRequest> = {
@@ -676,6 +689,9 @@ export const DecrementStockRequest: MessageFns<DecrementStockRequest> = {
     }
     if (message.amount !== 0) {
       writer.uint32(16).int64(message.amount);
+    }
+    if (message.requestId !== "") {
+      writer.uint32(26).string(message.requestId);
     }
     return writer;
   },
@@ -709,6 +725,14 @@ export const DecrementStockRequest: MessageFns<DecrementStockRequest> = {
             message.amount = longToNumber(reader.int64());
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -725,6 +749,11 @@ export const DecrementStockRequest: MessageFns<DecrementStockRequest> = {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
       amount: isSet(object.amount) ? globalThis.Number(object.amount) : 0,
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
     };
   },
 
@@ -735,6 +764,9 @@ export const DecrementStockRequest: MessageFns<DecrementStockRequest> = {
     }
     if (message.amount !== 0) {
       obj.amount = Math.round(message.amount);
+    }
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
     }
     return obj;
   },
@@ -907,7 +939,7 @@ export const DecrementStockResponse: MessageFns<DecrementStockResponse> = {
 };
 
 function createBaseIncrementStockRequest(): IncrementStockRequest {
-  return { key: "", amount: 0 };
+  return { key: "", amount: 0, requestId: "" };
 }
 
 export const IncrementStockRequest: MessageFns<IncrementStockRequest> = {
@@ -917,6 +949,9 @@ export const IncrementStockRequest: MessageFns<IncrementStockRequest> = {
     }
     if (message.amount !== 0) {
       writer.uint32(16).int64(message.amount);
+    }
+    if (message.requestId !== "") {
+      writer.uint32(26).string(message.requestId);
     }
     return writer;
   },
@@ -950,6 +985,14 @@ export const IncrementStockRequest: MessageFns<IncrementStockRequest> = {
             message.amount = longToNumber(reader.int64());
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -966,6 +1009,11 @@ export const IncrementStockRequest: MessageFns<IncrementStockRequest> = {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
       amount: isSet(object.amount) ? globalThis.Number(object.amount) : 0,
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
     };
   },
 
@@ -976,6 +1024,9 @@ export const IncrementStockRequest: MessageFns<IncrementStockRequest> = {
     }
     if (message.amount !== 0) {
       obj.amount = Math.round(message.amount);
+    }
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
     }
     return obj;
   },
@@ -2388,6 +2439,153 @@ export const AbortStockResponse: MessageFns<AbortStockResponse> = {
   },
 };
 
+function createBaseSetPartitionRequest(): SetPartitionRequest {
+  return { adminToken: "", blockedPeers: [] };
+}
+
+export const SetPartitionRequest: MessageFns<SetPartitionRequest> = {
+  encode(message: SetPartitionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.adminToken !== "") {
+      writer.uint32(10).string(message.adminToken);
+    }
+    for (const v of message.blockedPeers) {
+      writer.uint32(18).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetPartitionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetPartitionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.adminToken = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.blockedPeers.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetPartitionRequest {
+    return {
+      adminToken: isSet(object.adminToken)
+        ? globalThis.String(object.adminToken)
+        : isSet(object.admin_token)
+        ? globalThis.String(object.admin_token)
+        : "",
+      blockedPeers: globalThis.Array.isArray(object?.blockedPeers)
+        ? object.blockedPeers.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.blocked_peers)
+        ? object.blocked_peers.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: SetPartitionRequest): unknown {
+    const obj: any = {};
+    if (message.adminToken !== "") {
+      obj.adminToken = message.adminToken;
+    }
+    if (message.blockedPeers?.length) {
+      obj.blockedPeers = message.blockedPeers;
+    }
+    return obj;
+  },
+};
+
+function createBaseSetPartitionResponse(): SetPartitionResponse {
+  return { blockedPeers: [] };
+}
+
+export const SetPartitionResponse: MessageFns<SetPartitionResponse> = {
+  encode(message: SetPartitionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.blockedPeers) {
+      writer.uint32(10).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetPartitionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetPartitionResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.blockedPeers.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetPartitionResponse {
+    return {
+      blockedPeers: globalThis.Array.isArray(object?.blockedPeers)
+        ? object.blockedPeers.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.blocked_peers)
+        ? object.blocked_peers.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: SetPartitionResponse): unknown {
+    const obj: any = {};
+    if (message.blockedPeers?.length) {
+      obj.blockedPeers = message.blockedPeers;
+    }
+    return obj;
+  },
+};
+
 /**
  * The replicated database (db-node cluster on Raft). Method and field names are the seed's
  * (Read, Write, DecrementStock, IncrementStock, GetStatus, ReadAll); what is new is added as
@@ -2486,6 +2684,20 @@ export const DatabaseServiceService = {
     responseSerialize: (value: AbortStockResponse): Buffer => Buffer.from(AbortStockResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): AbortStockResponse => AbortStockResponse.decode(value),
   },
+  /**
+   * Fault injection (admin token): drop Raft traffic to and from these peers, both directions.
+   * An empty list heals the partition. Used by the partition tests.
+   */
+  setPartition: {
+    path: "/bookstore.v1.DatabaseService/SetPartition" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SetPartitionRequest): Buffer => Buffer.from(SetPartitionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SetPartitionRequest => SetPartitionRequest.decode(value),
+    responseSerialize: (value: SetPartitionResponse): Buffer =>
+      Buffer.from(SetPartitionResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SetPartitionResponse => SetPartitionResponse.decode(value),
+  },
 } as const;
 
 export interface DatabaseServiceServer extends UntypedServiceImplementation {
@@ -2501,6 +2713,11 @@ export interface DatabaseServiceServer extends UntypedServiceImplementation {
   prepareStock: handleUnaryCall<PrepareStockRequest, PrepareStockResponse>;
   commitStock: handleUnaryCall<CommitStockRequest, CommitStockResponse>;
   abortStock: handleUnaryCall<AbortStockRequest, AbortStockResponse>;
+  /**
+   * Fault injection (admin token): drop Raft traffic to and from these peers, both directions.
+   * An empty list heals the partition. Used by the partition tests.
+   */
+  setPartition: handleUnaryCall<SetPartitionRequest, SetPartitionResponse>;
 }
 
 export interface DatabaseServiceClient extends Client {
@@ -2638,6 +2855,25 @@ export interface DatabaseServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: AbortStockResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Fault injection (admin token): drop Raft traffic to and from these peers, both directions.
+   * An empty list heals the partition. Used by the partition tests.
+   */
+  setPartition(
+    request: SetPartitionRequest,
+    callback: (error: ServiceError | null, response: SetPartitionResponse) => void,
+  ): ClientUnaryCall;
+  setPartition(
+    request: SetPartitionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SetPartitionResponse) => void,
+  ): ClientUnaryCall;
+  setPartition(
+    request: SetPartitionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SetPartitionResponse) => void,
   ): ClientUnaryCall;
 }
 

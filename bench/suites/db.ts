@@ -1,0 +1,228 @@
+// `npm run bench -- db`: our 3-node db-node cluster and (when the `etcd` binary is installed) a
+// 3-member etcd, each as separate processes on loopback, both durable (fdatasync), driven by the same
+// Node gRPC load generator in this process: 256-byte writes and linearizable reads at 1/64/256
+// clients. Then the time from SIGKILL of the primary to the first acknowledged write on the new one.
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DatabaseClient, ValueType } from "@bookstore/db-client";
+import { closeAllClients } from "@bookstore/kit";
+import { credentials, loadPackageDefinition } from "@grpc/grpc-js";
+import { loadSync } from "@grpc/proto-loader";
+import { freePort } from "../../scripts/system.js";
+import { DbCluster } from "../../services/db-node/src/cluster-harness.js";
+import { type BenchRow, percentile, round } from "../lib/report.js";
+
+const durationMs = Number(process.env.DB_BENCH_MS ?? 3000);
+const concurrencies = [1, 64, 256];
+const keys = 10_000;
+const value = "v".repeat(256);
+
+type Op = (worker: number, seq: number) => Promise<unknown>;
+
+async function load(op: Op, clients: number, ms: number) {
+  const latencies: number[] = [];
+  let errors = 0;
+  const end = performance.now() + ms;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async (_, w) => {
+      let seq = 0;
+      while (performance.now() < end) {
+        const s = performance.now();
+        try {
+          await op(w, seq++);
+          latencies.push(performance.now() - s);
+        } catch {
+          errors++;
+        }
+      }
+    }),
+  );
+  return { latencies, errors, elapsed: performance.now() - t0 };
+}
+
+async function measure(system: string, kind: string, op: Op): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  for (const c of concurrencies) {
+    await load(op, c, 300); // warm-up
+    const r = await load(op, c, durationMs);
+    rows.push({
+      suite: "db",
+      case: `${system} ${kind}`,
+      clients: c,
+      ops_per_s: round((r.latencies.length / r.elapsed) * 1000, 0),
+      p50_ms: round(percentile(r.latencies, 50)),
+      p99_ms: round(percentile(r.latencies, 99)),
+      errors: r.errors,
+    });
+  }
+  return rows;
+}
+
+async function ours(): Promise<BenchRow[]> {
+  const cluster = await DbCluster.start({ env: { DB_SEED_CATALOG: "false", LOG_LEVEL: "error" } });
+  try {
+    const db = new DatabaseClient({ addresses: cluster.addresses, deadlineMs: 5000 });
+    await db.write("warm", "1", ValueType.VALUE_TYPE_INT);
+    const rows = [
+      ...(await measure("db-node", "write 256 B", (w, s) =>
+        db.write(`k${(w * 7919 + s) % keys}`, value, ValueType.VALUE_TYPE_STRING),
+      )),
+      ...(await measure("db-node", "linearizable read", (w, s) => db.read(`k${(w * 7919 + s) % keys}`))),
+    ];
+    // Failover: SIGKILL the primary under a light write load; time to the first write sent after the
+    // kill that is acknowledged (by the new primary).
+    const samples: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const all = await db.statusAll();
+      const primary = all.find((s) => s.status === "online" && s.role === "primary");
+      if (!primary) break;
+      const node = cluster.byAddress(primary.address);
+      const killedAt = Date.now();
+      node.kill("SIGKILL");
+      let acked = 0;
+      while (!acked && Date.now() - killedAt < 10_000) {
+        await db.write("failover", String(i), ValueType.VALUE_TYPE_INT).then(
+          () => {
+            acked = Date.now();
+          },
+          () => {},
+        );
+      }
+      samples.push(acked - killedAt);
+      await node.start();
+      await new Promise((r) => setTimeout(r, 1500));
+    }
+    rows.push({
+      suite: "db",
+      case: "db-node SIGKILL primary → first acknowledged write",
+      clients: 1,
+      ops_per_s: 0,
+      p50_ms: round(percentile(samples, 50)),
+      p99_ms: round(Math.max(...samples)),
+      errors: 0,
+      samples_ms: samples.join("/"),
+    });
+    return rows;
+  } finally {
+    await cluster.stop();
+    closeAllClients();
+  }
+}
+
+// The two etcd v3 KV calls we use, with etcd's field numbers (api/etcdserverpb/rpc.proto).
+const etcdProto = `syntax = "proto3";
+package etcdserverpb;
+service KV {
+  rpc Range(RangeRequest) returns (RangeResponse);
+  rpc Put(PutRequest) returns (PutResponse);
+}
+message ResponseHeader { uint64 cluster_id = 1; uint64 member_id = 2; int64 revision = 3; uint64 raft_term = 4; }
+message RangeRequest { bytes key = 1; bytes range_end = 2; int64 limit = 3; int64 revision = 4; bool serializable = 7; }
+message KeyValue { bytes key = 1; int64 create_revision = 2; int64 mod_revision = 3; int64 version = 4; bytes value = 5; }
+message RangeResponse { ResponseHeader header = 1; repeated KeyValue kvs = 2; bool more = 3; int64 count = 4; }
+message PutRequest { bytes key = 1; bytes value = 2; int64 lease = 3; bool prev_kv = 4; }
+message PutResponse { ResponseHeader header = 1; }
+`;
+
+type EtcdKv = {
+  put(req: object, opts: object, cb: (e: Error | null) => void): void;
+  range(req: object, opts: object, cb: (e: Error | null) => void): void;
+  close(): void;
+};
+
+async function etcd(): Promise<BenchRow[] | string> {
+  if (spawnSync("etcd", ["--version"]).status !== 0) return "etcd not found (apt-get install etcd-server)";
+  const dir = mkdtempSync(join(tmpdir(), "etcd-bench-"));
+  const members = [];
+  for (let i = 1; i <= 3; i++)
+    members.push({ name: `e${i}`, client: await freePort(), peer: await freePort() });
+  const initial = members.map((m) => `${m.name}=http://127.0.0.1:${m.peer}`).join(",");
+  const procs = members.map((m) =>
+    spawn(
+      "etcd",
+      [
+        `--name=${m.name}`,
+        `--data-dir=${join(dir, m.name)}`,
+        `--listen-client-urls=http://127.0.0.1:${m.client}`,
+        `--advertise-client-urls=http://127.0.0.1:${m.client}`,
+        `--listen-peer-urls=http://127.0.0.1:${m.peer}`,
+        `--initial-advertise-peer-urls=http://127.0.0.1:${m.peer}`,
+        `--initial-cluster=${initial}`,
+        "--initial-cluster-state=new",
+        "--log-level=error",
+      ],
+      { stdio: "ignore" },
+    ),
+  );
+  const protoFile = join(dir, "kv.proto");
+  writeFileSync(protoFile, etcdProto);
+  const pkg = loadPackageDefinition(loadSync(protoFile)) as unknown as {
+    etcdserverpb: { KV: new (addr: string, creds: ReturnType<typeof credentials.createInsecure>) => EtcdKv };
+  };
+  const clients = members.map(
+    (m) => new pkg.etcdserverpb.KV(`127.0.0.1:${m.client}`, credentials.createInsecure()),
+  );
+  let next = 0;
+  const call = (method: "put" | "range", req: object) =>
+    new Promise<void>((resolve, reject) => {
+      const c = clients[next++ % clients.length] as EtcdKv;
+      c[method](req, { deadline: Date.now() + 5000 }, (e) => (e ? reject(e) : resolve()));
+    });
+  try {
+    const end = Date.now() + 20_000;
+    for (;;) {
+      try {
+        await call("put", { key: Buffer.from("warm"), value: Buffer.from("1") });
+        break;
+      } catch (error) {
+        if (Date.now() > end) throw error;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+    const buf = Buffer.from(value);
+    return [
+      ...(await measure("etcd", "write 256 B", (w, s) =>
+        call("put", { key: Buffer.from(`k${(w * 7919 + s) % keys}`), value: buf }),
+      )),
+      ...(await measure("etcd", "linearizable read", (w, s) =>
+        call("range", { key: Buffer.from(`k${(w * 7919 + s) % keys}`) }),
+      )),
+    ];
+  } finally {
+    for (const c of clients) c.close();
+    for (const p of procs) p.kill("SIGTERM");
+    await Promise.all(procs.map((p) => new Promise((r) => (p.exitCode !== null ? r(0) : p.once("exit", r)))));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export default async function run(): Promise<BenchRow[]> {
+  const rows = await ours();
+  const theirs = await etcd();
+  if (typeof theirs === "string") {
+    console.log(`# ${theirs}: only db-node rows`);
+    return rows;
+  }
+  // Ratio rows: ours / etcd, per operation and client count.
+  const ratios: BenchRow[] = [];
+  for (const kind of ["write 256 B", "linearizable read"]) {
+    for (const c of concurrencies) {
+      const a = rows.find((r) => r.case === `db-node ${kind}` && r.clients === c);
+      const b = theirs.find((r) => r.case === `etcd ${kind}` && r.clients === c);
+      if (!a || !b) continue;
+      ratios.push({
+        suite: "db",
+        case: `ratio db-node/etcd ${kind}`,
+        clients: c,
+        ops_per_s: round(a.ops_per_s / b.ops_per_s),
+        p50_ms: round(a.p50_ms / b.p50_ms),
+        p99_ms: round(a.p99_ms / b.p99_ms),
+        errors: 0,
+      });
+    }
+  }
+  return [...rows, ...theirs, ...ratios];
+}

@@ -1,0 +1,198 @@
+// Search suite: semantic search latency (p50/p99, top-10, query embedding included) and throughput
+// on the catalog and on a synthetic catalog of BENCH_SEARCH_BOOKS books (default 100,000) generated
+// here; indexing rate (books/s) of each embedder; recall@10 of the HNSW index against exact search
+// on the synthetic catalog at several hnsw.ef_search values. Embedded Postgres (PGlite, WASM, one
+// thread), one client: queries run one after another.
+import { rmSync } from "node:fs";
+import { dirname } from "node:path";
+import { type Book, loadCatalog } from "@bookstore/catalog";
+import { indexCatalog } from "../../services/suggestions/src/book-index.js";
+import { BookSearch } from "../../services/suggestions/src/book-search.js";
+import { bookText } from "../../services/suggestions/src/book-text.js";
+import { type Database, openDatabase } from "../../services/suggestions/src/db/database.js";
+import { migrate } from "../../services/suggestions/src/db/migrate.js";
+import { loadOfflineEmbedder } from "../../services/suggestions/src/embedders/choose-embedder.js";
+import { type Embedder, toPgVector } from "../../services/suggestions/src/embedders/embedder.js";
+import { TransformerEmbedder } from "../../services/suggestions/src/embedders/transformer.js";
+import { relevanceSet } from "../../services/suggestions/test/support/relevance-set.js";
+import { generateTinyModel, seededRandom } from "../../services/suggestions/test/support/tiny-model.js";
+import { type BenchRow, percentile, round } from "../lib/report.js";
+
+const syntheticBooks = Number(process.env.BENCH_SEARCH_BOOKS ?? 100_000);
+const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+const efValues = [40, 64, 128];
+const queries = relevanceSet.map((r) => r.query);
+
+async function openMemoryDb(efSearch = 64): Promise<Database> {
+  const db = await openDatabase({
+    dataDir: "memory://",
+    sessionSql: [`SET hnsw.ef_search = ${efSearch}`, "SET hnsw.iterative_scan = relaxed_order"],
+  });
+  await migrate(db);
+  return db;
+}
+
+/** Top-10 searches (embed + nearest) one after another for `seconds`. */
+async function searchLoad(
+  suite: string,
+  label: string,
+  embedder: Embedder,
+  search: BookSearch,
+): Promise<BenchRow> {
+  const samples: number[] = [];
+  const end = performance.now() + seconds * 1000;
+  for (let i = 0; performance.now() < end || samples.length < 50; i++) {
+    const t0 = performance.now();
+    const [vector] = await embedder.embed([queries[i % queries.length] as string]);
+    await search.nearest(vector as Float32Array, 10);
+    samples.push(performance.now() - t0);
+  }
+  const total = samples.reduce((a, b) => a + b, 0);
+  return {
+    suite,
+    case: label,
+    clients: 1,
+    ops_per_s: round((samples.length / total) * 1000, 0),
+    p50_ms: round(percentile(samples, 50)),
+    p99_ms: round(percentile(samples, 99)),
+    embedder: embedder.name.split("@")[0] as string,
+  };
+}
+
+function indexRow(label: string, embedder: Embedder, books: number, ms: number, embedMs: number): BenchRow {
+  return {
+    suite: "search",
+    case: label,
+    clients: 1,
+    ops_per_s: round((books / ms) * 1000, 0),
+    p50_ms: 0,
+    p99_ms: 0,
+    embedder: embedder.name.split("@")[0] as string,
+    books,
+    books_per_s_embedding_only: round((books / embedMs) * 1000, 0),
+  };
+}
+
+/** Synthetic books: catalog sentences recombined under random titles, authors and genres. */
+function synthesize(count: number, catalog: readonly Book[]): Book[] {
+  const random = seededRandom(7);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+  const sentences = catalog.flatMap((b) => b.description.split(/(?<=\.)\s+/));
+  const titleWords = [...new Set(catalog.flatMap((b) => b.title.split(/\s+/)))];
+  const authors = [...new Set(catalog.map((b) => b.author))];
+  const genres = [...new Set(catalog.flatMap((b) => b.genres))];
+  return Array.from({ length: count }, (_, i) => ({
+    id: `synthetic-${i}`,
+    title: `${pick(titleWords)} ${pick(titleWords)} ${pick(titleWords)}`,
+    author: pick(authors),
+    year: 1800 + Math.floor(random() * 225),
+    genres: [pick(genres), pick(genres)],
+    description: `${pick(sentences)} ${pick(sentences)}`,
+    priceCents: 500 + Math.floor(random() * 3000),
+    stock: 10,
+  }));
+}
+
+export default async function run(): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  const catalog = loadCatalog().books;
+
+  // 1. The catalog with each available embedder: indexing rate and search latency.
+  const model = generateTinyModel({
+    words: [
+      ...new Set(
+        catalog.flatMap((b) =>
+          bookText(b)
+            .toLowerCase()
+            .split(/[^a-z0-9]+/),
+        ),
+      ),
+    ],
+  });
+  const transformers: { label: string; load: () => Promise<Embedder> }[] = [
+    { label: "tiny test model", load: () => TransformerEmbedder.load({ modelDir: model.dir }) },
+  ];
+  if (process.env.MODEL_DIR) {
+    const modelDir = process.env.MODEL_DIR;
+    transformers.push({ label: "MODEL_DIR", load: () => TransformerEmbedder.load({ modelDir }) });
+  }
+  for (const kind of ["offline", ...transformers.map((t) => t.label)]) {
+    const db = await openMemoryDb();
+    try {
+      const embedder: Embedder =
+        kind === "offline"
+          ? await loadOfflineEmbedder(db, () => catalog.map(bookText))
+          : await (transformers.find((t) => t.label === kind) as { load: () => Promise<Embedder> }).load();
+      const report = await indexCatalog(db, embedder, catalog);
+      rows.push(indexRow(`index catalog (${kind})`, embedder, catalog.length, report.ms, report.embedMs));
+      rows.push(await searchLoad("search", `search catalog top-10 (${kind})`, embedder, new BookSearch(db)));
+      await embedder.close?.();
+    } finally {
+      await db.close();
+    }
+  }
+  rmSync(dirname(model.dir), { recursive: true, force: true });
+
+  // 2. The synthetic catalog with the offline embedder: bulk indexing, latency, HNSW recall.
+  const books = synthesize(syntheticBooks, catalog);
+  const db = await openMemoryDb();
+  try {
+    const embedder = await loadOfflineEmbedder(db, () => books.map(bookText));
+    console.log(`search: indexing ${books.length} synthetic books...`);
+    const report = await indexCatalog(db, embedder, books, { batchSize: 500 });
+    rows.push(
+      indexRow(
+        `index ${books.length} synthetic (offline, bulk)`,
+        embedder,
+        books.length,
+        report.ms,
+        report.embedMs,
+      ),
+    );
+    const search = new BookSearch(db);
+    const plan = (
+      await db.query<{ "QUERY PLAN": string }>(
+        `EXPLAIN SELECT b.book_id FROM book_embeddings e JOIN books b ON b.book_id = e.book_id
+         WHERE NOT (b.book_id = ANY ($2::text[])) ORDER BY e.embedding <=> $1::vector LIMIT 10`,
+        [toPgVector((await embedder.embed(["probe"]))[0] as Float32Array), []],
+      )
+    )
+      .map((r) => r["QUERY PLAN"])
+      .join(" ");
+    const usesHnsw = plan.includes("book_embeddings_hnsw");
+    const queryVectors = await embedder.embed(queries);
+    const exact: string[][] = [];
+    for (const v of queryVectors) {
+      exact.push(
+        await db.transaction(async (tx) => {
+          await tx.exec("SET LOCAL enable_indexscan = off");
+          const r = await tx.query<{ book_id: string }>(
+            "SELECT book_id FROM book_embeddings ORDER BY embedding <=> $1::vector LIMIT 10",
+            [toPgVector(v)],
+          );
+          return r.map((x) => x.book_id);
+        }),
+      );
+    }
+    for (const ef of efValues) {
+      await db.exec(`SET hnsw.ef_search = ${ef}`);
+      let found = 0;
+      for (const [i, v] of queryVectors.entries()) {
+        const top = (await search.nearest(v, 10)).map((b) => b.bookId);
+        found += top.filter((id) => exact[i]?.includes(id)).length;
+      }
+      const row = await searchLoad(
+        "search",
+        `search ${books.length} synthetic top-10 ef=${ef}`,
+        embedder,
+        search,
+      );
+      row.recall_at_10_vs_exact = round(found / (10 * queryVectors.length), 3);
+      row.plan = usesHnsw ? "hnsw" : "seq scan";
+      rows.push(row);
+    }
+  } finally {
+    await db.close();
+  }
+  return rows;
+}

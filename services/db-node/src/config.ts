@@ -1,0 +1,63 @@
+import { env } from "@bookstore/kit";
+import { z } from "zod";
+
+/** "db1=127.0.0.1:50066,db2=..." → members; this node must be one of them. */
+const peerList = z
+  .string()
+  .default("db1=127.0.0.1:50066,db2=127.0.0.1:50067,db3=127.0.0.1:50068")
+  .transform((s) =>
+    s
+      .split(",")
+      .map((p) => p.trim())
+      .filter((p) => p.length > 0),
+  )
+  .pipe(
+    z
+      .array(
+        z.string().regex(/^[A-Za-z0-9_-]+=[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, "must be a list of id=host:port"),
+      )
+      .min(1),
+  )
+  .transform((list) =>
+    list.map((p) => {
+      const at = p.indexOf("=");
+      return { id: p.slice(0, at), address: p.slice(at + 1) };
+    }),
+  );
+
+export const configSchema = z
+  .object({
+    DB_NODE_ID: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,32}$/, "must be 1..32 letters, digits, - or _")
+      .default("db1"),
+    DB_HOST: env.host(),
+    /** Client API and Raft transport share this gRPC port. */
+    DB_PORT: env.port(50066),
+    DB_ADMIN_PORT: env.port(51066),
+    DB_PEERS: peerList,
+    /** Default ./var/db-node/<DB_NODE_ID>. */
+    DB_DATA_DIR: z.string().min(1).optional(),
+    /** Token for ReadAll and fault injection. */
+    DB_ADMIN_TOKEN: env.secret("dev-only-db-admin-token"),
+    DB_TICK_MS: env.millis(40),
+    /** Election timeout = DB_TICK_MS × DB_ELECTION_TICK, randomised up to twice that. */
+    DB_ELECTION_TICK: z.coerce.number().int().min(3).max(100).default(10),
+    /** Seed stock from the catalog once, on the first start of an empty cluster. */
+    DB_SEED_CATALOG: z.stringbool().default(true),
+    CATALOG_PATH: z.string().optional(),
+    /** A reservation without a decision after this long is resolved by asking the coordinator. */
+    DB_DECISION_TIMEOUT_MS: env.millis(30_000),
+    LOG_LEVEL: env.logLevel(),
+  })
+  .superRefine((c, ctx) => {
+    if (!c.DB_PEERS.some((p) => p.id === c.DB_NODE_ID)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["DB_PEERS"],
+        message: `must include DB_NODE_ID ${c.DB_NODE_ID}`,
+      });
+    }
+  });
+
+export type Config = z.infer<typeof configSchema>;

@@ -1,0 +1,119 @@
+// Assembles one db-node: state machine + Raft node + one gRPC server carrying both the
+// DatabaseService and the Raft transport, the catalog seeder and the 2PC decision resolver.
+import { join } from "node:path";
+import { loadCatalog } from "@bookstore/catalog";
+import { type Logger, type RunningGrpcServer, startGrpcServer } from "@bookstore/kit";
+import { RaftServiceService } from "@bookstore/proto";
+import { GrpcTransport, RaftNode } from "@bookstore/raft";
+import type { Config } from "./config.js";
+import { type DecisionSource, grpcDecisionSource, startDecisionResolver } from "./decision-resolver.js";
+import { PartitionControl } from "./partition.js";
+import { databaseService } from "./service.js";
+import { type CommandResult, DbState, encodeCommand } from "./state-machine.js";
+
+export interface RunningDbNode {
+  port: number;
+  adminPort: number | undefined;
+  node: RaftNode<CommandResult | undefined>;
+  state: DbState;
+  close(): Promise<void>;
+}
+
+export function stockKey(bookId: string): string {
+  return `stock:${bookId}`;
+}
+
+export async function startDbNode(
+  config: Config,
+  logger: Logger,
+  deps: { decisionSource?: DecisionSource } = {},
+): Promise<RunningDbNode> {
+  const id = config.DB_NODE_ID;
+  const self = config.DB_PEERS.find((p) => p.id === id);
+  const address = self?.address ?? `${config.DB_HOST}:${config.DB_PORT}`;
+  const state = new DbState();
+  const partition = new PartitionControl();
+  const transport = new GrpcTransport(id);
+  const node = await RaftNode.create<CommandResult | undefined>({
+    id,
+    address,
+    peers: config.DB_PEERS,
+    dataDir: config.DB_DATA_DIR ?? join("var", "db-node", id),
+    stateMachine: state,
+    transport: partition.wrap(transport),
+    tickMs: config.DB_TICK_MS,
+    electionTick: config.DB_ELECTION_TICK,
+    logger,
+  });
+  let server: RunningGrpcServer;
+  try {
+    server = await startGrpcServer({
+      host: config.DB_HOST,
+      port: config.DB_PORT,
+      adminPort: config.DB_ADMIN_PORT,
+      services: [
+        databaseService({ node, state, adminToken: config.DB_ADMIN_TOKEN, partition }),
+        {
+          name: "bookstore.v1.RaftService",
+          definition: RaftServiceService,
+          implementation: partition.raftService(node as RaftNode<unknown>, (from) =>
+            transport.markAlive(from),
+          ),
+        },
+      ],
+      logger,
+      drainTimeoutMs: 1000,
+    });
+  } catch (error) {
+    await node.stop();
+    throw error;
+  }
+  node.start();
+
+  // Seed once: the seed command is replicated, and applied only if the cluster was never seeded.
+  const items: [string, number][] = config.DB_SEED_CATALOG
+    ? loadCatalog(config.CATALOG_PATH).books.map((b) => [stockKey(b.id), b.stock])
+    : [];
+  let seeding = false;
+  const seeder = setInterval(() => {
+    if (state.seeded || items.length === 0) {
+      clearInterval(seeder);
+      return;
+    }
+    if (seeding || node.status().role !== "leader") return;
+    seeding = true;
+    node.propose(encodeCommand({ op: "seed", items })).then(
+      () => {
+        seeding = false;
+        logger.info({ books: items.length }, "stock seeded from the catalog");
+      },
+      () => {
+        seeding = false;
+      },
+    );
+  }, 100);
+  seeder.unref();
+
+  const stopResolver = startDecisionResolver({
+    node,
+    state,
+    source: deps.decisionSource ?? grpcDecisionSource(),
+    timeoutMs: config.DB_DECISION_TIMEOUT_MS,
+    onResolved: (txId, decision) =>
+      logger.info({ txId, decision }, "resolved a reservation with the coordinator"),
+  });
+  logger.info({ id, address, peers: config.DB_PEERS.map((p) => p.id) }, "db-node started");
+
+  return {
+    port: server.port,
+    adminPort: server.adminPort,
+    node,
+    state,
+    close: async () => {
+      clearInterval(seeder);
+      stopResolver();
+      await server.close();
+      await node.stop();
+    },
+  };
+}

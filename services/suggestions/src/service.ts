@@ -1,0 +1,158 @@
+import {
+  AppError,
+  clearOrder,
+  eventResult,
+  implement,
+  initializeOrder,
+  recordEvent,
+  type ServiceRegistration,
+  type UnaryHandlers,
+} from "@bookstore/kit";
+import { type Book, SuggestionsServiceService } from "@bookstore/proto";
+import { OrderStateStore } from "@bookstore/vector-clock";
+import type { BookRow, BookSearch } from "./book-search.js";
+import type { Embedder } from "./embedders/embedder.js";
+import type { EmbeddingQueue } from "./embedders/embedding-queue.js";
+import { checkFilters, checkId, checkLimit, checkQuery, MAX_PAGE_SIZE, Problems } from "./requests.js";
+
+export const PROCESS = "suggestions";
+
+/** What InitializeOrder leaves for event f: the ordered books and who ordered them. */
+export interface SuggestionsOrder {
+  bookIds: string[];
+  customerId: string;
+}
+
+export function createSuggestionsStore(ttlMs: number): OrderStateStore<SuggestionsOrder> {
+  return new OrderStateStore<SuggestionsOrder>(PROCESS, ttlMs);
+}
+
+export interface SuggestionsOptions {
+  store: OrderStateStore<SuggestionsOrder>;
+  search: BookSearch;
+  queue: EmbeddingQueue;
+  embedder: Pick<Embedder, "name" | "dimensions">;
+  /** Books suggested at checkout (event f). */
+  suggestionsPerOrder: number;
+}
+
+export type SuggestionsHandlers = UnaryHandlers<typeof SuggestionsServiceService>;
+
+function toBook(row: BookRow): Book {
+  return {
+    bookId: row.bookId,
+    title: row.title,
+    author: row.author,
+    year: row.year,
+    genres: row.genres,
+    description: row.description,
+    priceCents: row.priceCents,
+  };
+}
+
+/** Event f of the checkout, and the catalog's search, similar, recommend and browse calls. */
+export function suggestionsHandlers(options: SuggestionsOptions): SuggestionsHandlers {
+  const { store, search, queue, embedder } = options;
+  return {
+    initializeOrder: (req) =>
+      initializeOrder(
+        store,
+        req.orderId,
+        { bookIds: [...new Set(req.lines.map((l) => l.bookId))], customerId: req.customerId },
+        req.vectorClock,
+      ),
+    getSuggestions: async (req) => {
+      const { data, clock } = recordEvent(store, req);
+      const books = await search.like(data.bookIds, options.suggestionsPerOrder);
+      return { result: eventResult([], clock), books };
+    },
+    clearOrder: (req) => clearOrder(store, req),
+
+    search: async (req) => {
+      const problems = new Problems();
+      const query = checkQuery(problems, req.query);
+      const limit = checkLimit(problems, req.limit);
+      const filters = checkFilters(problems, req.filters);
+      problems.throwIfAny();
+      const vector = await queue.embed(query);
+      return { books: await search.nearest(vector, limit, filters), embedder: embedder.name };
+    },
+    similar: async (req) => {
+      const problems = new Problems();
+      const bookId = checkId(problems, req.bookId, "book_id");
+      const limit = checkLimit(problems, req.limit);
+      problems.throwIfAny();
+      const vector = (await search.vectorsOf([bookId])).get(bookId);
+      if (!vector) throw AppError.notFound(`no book with id "${bookId}"`);
+      return { books: await search.nearest(vector, limit, {}, [bookId]) };
+    },
+    recommend: async (req) => {
+      const problems = new Problems();
+      if (req.customerId.length > 128)
+        problems.add("customer_id", "customer_id must be at most 128 characters");
+      if (req.cartBookIds.length > 100) problems.add("cart_book_ids", "at most 100 books in a cart");
+      const limit = checkLimit(problems, req.limit);
+      problems.throwIfAny();
+      const known = await search.knownIds(req.cartBookIds);
+      req.cartBookIds.forEach((id, i) => {
+        if (!known.has(id)) problems.add(`cart_book_ids[${i}]`, `no book with id "${id.slice(0, 128)}"`);
+      });
+      problems.throwIfAny();
+      return search.recommend(req.customerId, req.cartBookIds, limit);
+    },
+    listBooks: async (req) => {
+      const problems = new Problems();
+      const page = req.page === 0 ? 1 : req.page;
+      if (page < 1 || page > 1_000_000)
+        problems.add("page", `page must be between 1 and 1000000 (got ${page})`);
+      const limit = req.limit === 0 ? 20 : checkLimit(problems, req.limit, MAX_PAGE_SIZE);
+      if (req.genre.length > 64) problems.add("genre", "genre must be at most 64 characters");
+      if (req.author.length > 200) problems.add("author", "author must be at most 200 characters");
+      problems.throwIfAny();
+      const { books, total } = await search.list(page, limit, {
+        ...(req.genre.trim() ? { genre: req.genre.trim().toLowerCase() } : {}),
+        ...(req.author.trim() ? { author: req.author.trim() } : {}),
+      });
+      return { books: books.map(toBook), total };
+    },
+    getBook: async (req) => {
+      const problems = new Problems();
+      const bookId = checkId(problems, req.bookId, "book_id");
+      problems.throwIfAny();
+      const row = await search.getBook(bookId);
+      if (!row) throw AppError.notFound(`no book with id "${bookId}"`);
+      return { book: toBook(row) };
+    },
+    recordPurchase: async (req) => {
+      const problems = new Problems();
+      checkId(problems, req.customerId, "customer_id");
+      checkId(problems, req.orderId, "order_id");
+      if (req.bookIds.length === 0) problems.add("book_ids", "book_ids must not be empty");
+      if (req.bookIds.length > 1000) problems.add("book_ids", "at most 1000 books per order");
+      problems.throwIfAny();
+      const known = await search.knownIds(req.bookIds);
+      req.bookIds.forEach((id, i) => {
+        if (!known.has(id)) problems.add(`book_ids[${i}]`, `no book with id "${id.slice(0, 128)}"`);
+      });
+      problems.throwIfAny();
+      await search.recordPurchase(req.customerId, req.orderId, req.bookIds);
+      return { recorded: true };
+    },
+    getIndexStatus: async () => ({
+      embedder: embedder.name,
+      dimensions: embedder.dimensions,
+      indexedBooks: await search.indexedCount(),
+    }),
+  };
+}
+
+export function suggestionsService(
+  options: SuggestionsOptions,
+  handlers: SuggestionsHandlers = suggestionsHandlers(options),
+): ServiceRegistration {
+  return {
+    name: "bookstore.v1.SuggestionsService",
+    definition: SuggestionsServiceService,
+    implementation: implement(SuggestionsServiceService, handlers),
+  };
+}

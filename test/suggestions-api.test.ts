@@ -1,0 +1,226 @@
+// The suggestions service over gRPC and through the orchestrator's REST routes: a checkout with
+// suggestions running returns suggested books (event f), search / similar / recommendations /
+// browse, and bad input answered with clear 4xx in the seed's error shape.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import {
+  callUnary,
+  checkHealth,
+  clientFor,
+  closeAllClients,
+  createLogger,
+  GrpcStatus,
+  type RunningGrpcServer,
+  startGrpcServer,
+} from "@bookstore/kit";
+import {
+  FraudDetectionServiceClient,
+  SuggestionsServiceClient,
+  TransactionVerificationServiceClient,
+} from "@bookstore/proto";
+import type { FastifyInstance } from "fastify";
+import { defaultFraudConfig, VelocityTracker } from "../services/fraud-detection/src/scoring/index.js";
+import { createFraudStore, fraudDetectionService } from "../services/fraud-detection/src/service.js";
+import { buildApp } from "../services/orchestrator/src/app.js";
+import { CheckoutFlow } from "../services/orchestrator/src/checkout-flow.js";
+import { type Engine, startEngine } from "../services/suggestions/src/engine.js";
+import { createSuggestionsStore, suggestionsService } from "../services/suggestions/src/service.js";
+import {
+  createVerificationStore,
+  transactionVerificationService,
+} from "../services/transaction-verification/src/service.js";
+import { catalog, getJson, post, validBody } from "./support/checkout-stack.js";
+
+const logger = createLogger({ service: "test", level: "silent" });
+
+describe("suggestions service: gRPC and REST", () => {
+  let engine: Engine;
+  let servers: RunningGrpcServer[];
+  let app: FastifyInstance;
+  let baseUrl: string;
+  let client: SuggestionsServiceClient;
+  const sgStore = createSuggestionsStore(60_000);
+
+  before(async () => {
+    engine = await startEngine({ books: catalog.books, dataDir: "memory://", embedder: "offline", logger });
+    const start = (services: Parameters<typeof startGrpcServer>[0]["services"]) =>
+      startGrpcServer({ host: "127.0.0.1", port: 0, services, logger, drainTimeoutMs: 200 });
+    servers = await Promise.all([
+      start([
+        transactionVerificationService({ store: createVerificationStore(60_000), maxItemQuantity: 100 }),
+      ]),
+      start([
+        fraudDetectionService({
+          store: createFraudStore(60_000),
+          velocity: new VelocityTracker(),
+          config: defaultFraudConfig,
+        }),
+      ]),
+      start([
+        suggestionsService({
+          store: sgStore,
+          search: engine.search,
+          queue: engine.queue,
+          embedder: engine.embedder,
+          suggestionsPerOrder: 3,
+        }),
+      ]),
+    ]);
+    const [tvAddr, fdAddr, sgAddr] = servers.map((s) => `127.0.0.1:${s.port}`) as [string, string, string];
+    client = clientFor(SuggestionsServiceClient, sgAddr);
+    const flow = new CheckoutFlow(
+      {
+        verification: clientFor(TransactionVerificationServiceClient, tvAddr),
+        fraud: clientFor(FraudDetectionServiceClient, fdAddr),
+        suggestions: client,
+      },
+      { callDeadlineMs: 2000, cleanupAttempts: 5 },
+      logger,
+    );
+    app = await buildApp({
+      catalog,
+      flow,
+      fingerprintKey: "test-fingerprint-key-0123456789",
+      logger,
+      suggestions: client,
+      health: async () => ({ suggestions: await checkHealth(sgAddr) }),
+    });
+    await app.listen({ host: "127.0.0.1", port: 0 });
+    const address = app.server.address();
+    baseUrl = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+  });
+  after(async () => {
+    await app?.close();
+    await Promise.all((servers ?? []).map((s) => s.close()));
+    closeAllClients();
+    await engine?.close();
+  });
+
+  it("a checkout returns three suggested books, none of them ordered, and clears the order", async () => {
+    const { status, body } = await post(
+      baseUrl,
+      "/api/checkout",
+      validBody({
+        items: [
+          { name: "The Hobbit", quantity: 1 },
+          { id: "dune", quantity: 1 },
+        ],
+      }),
+    );
+    assert.equal(status, 201, JSON.stringify(body));
+    assert.equal(body.suggestions, "available");
+    assert.equal(body.suggestedBooks.length, 3);
+    for (const b of body.suggestedBooks) {
+      assert.ok(b.bookId && b.title && b.author);
+      assert.ok(!["the-hobbit", "dune"].includes(b.bookId));
+    }
+    const order = (await getJson(`${baseUrl}/api/orders/${body.orderId}`)).body;
+    assert.ok(
+      order.events.some(
+        (e: { event: string; status: string }) => e.event === "f:suggestions" && e.status === "ok",
+      ),
+    );
+    const deadline = Date.now() + 2000;
+    while (sgStore.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(sgStore.size, 0, "ClearOrder removed the order's data");
+  });
+
+  it("GET /api/books/search: semantic results with scores and the embedder's name", async () => {
+    const { status, body } = await getJson(
+      `${baseUrl}/api/books/search?q=${encodeURIComponent("a boy wizard at a school of magic")}&limit=5`,
+    );
+    assert.equal(status, 200);
+    assert.match(body.embedder, /^offline:/);
+    assert.equal(body.books.length, 5);
+    assert.equal(body.books[0].bookId, "harry-potter-and-the-philosophers-stone");
+    assert.ok(body.books[0].score >= body.books[1].score);
+    const filtered = await getJson(`${baseUrl}/api/books/search?q=space&genre=horror&maxPrice=20`);
+    assert.equal(filtered.status, 200);
+    for (const b of filtered.body.books) assert.ok(catalog.get(b.bookId)?.genres.includes("horror"));
+  });
+
+  it("bad input is a clear 400 naming the field; unknown ids are 404", async () => {
+    const empty = await getJson(`${baseUrl}/api/books/search?q=%20%20`);
+    assert.equal(empty.status, 400);
+    assert.equal(empty.body.error.code, "INVALID_REQUEST");
+    assert.equal(empty.body.error.details[0].field, "q");
+    const long = await getJson(`${baseUrl}/api/books/search?q=${"a".repeat(2000)}`);
+    assert.equal(long.status, 400);
+    assert.match(long.body.error.message, /at most 1000 characters/);
+    const limit = await getJson(`${baseUrl}/api/books/search?q=dune&limit=500`);
+    assert.equal(limit.status, 400);
+    assert.equal(limit.body.error.details[0].field, "limit");
+    const notInt = await getJson(`${baseUrl}/api/books/search?q=dune&limit=ten`);
+    assert.equal(notInt.status, 400);
+    const injection = await getJson(
+      `${baseUrl}/api/books/search?q=${encodeURIComponent("'; DROP TABLE books; --")}`,
+    );
+    assert.equal(injection.status, 200, "queries are bound parameters");
+    assert.equal((await getJson(`${baseUrl}/api/books/no-such-book`)).status, 404);
+    const similar = await getJson(`${baseUrl}/api/books/no-such-book/similar`);
+    assert.equal(similar.status, 404);
+    assert.equal(similar.body.error.code, "NOT_FOUND");
+    const cart = await getJson(`${baseUrl}/api/recommendations?cart=dune,nope`);
+    assert.equal(cart.status, 400);
+    assert.equal(cart.body.error.details[0].field, "cart[1]");
+  });
+
+  it("GET /books keeps the seed's shape, and its genre filter works", async () => {
+    const { status, body } = await getJson(`${baseUrl}/books?page=2&limit=5&genre=fantasy`);
+    assert.equal(status, 200);
+    const total = catalog.books.filter((b) => b.genres.includes("fantasy")).length;
+    assert.deepEqual(body.pagination, { total, page: 2, limit: 5, pages: Math.ceil(total / 5) });
+    assert.equal(body.books.length, 5);
+    for (const b of body.books) {
+      assert.ok(b.id && b.title && b.author && typeof b.genre === "string");
+      assert.ok(b.genres.includes("fantasy"));
+    }
+    const austen = await getJson(`${baseUrl}/api/books?author=austen`);
+    assert.equal(
+      austen.body.pagination.total,
+      catalog.books.filter((b) => b.author === "Jane Austen").length,
+    );
+    const book = await getJson(`${baseUrl}/api/books/dune`);
+    assert.equal(book.body.title, "Dune");
+    assert.equal((await getJson(`${baseUrl}/books?page=0`)).status, 400);
+  });
+
+  it("similar books exclude the book itself", async () => {
+    const { status, body } = await getJson(`${baseUrl}/api/books/the-hobbit/similar?limit=4`);
+    assert.equal(status, 200);
+    assert.equal(body.books.length, 4);
+    assert.ok(body.books.every((b: { bookId: string }) => b.bookId !== "the-hobbit"));
+  });
+
+  it("recommendations: popular, then cart, then history+cart after RecordPurchase over gRPC", async () => {
+    const customerId = "c-0123456789";
+    const popular = await getJson(`${baseUrl}/api/recommendations?customerId=${customerId}`);
+    assert.equal(popular.body.basis, "popular");
+    const cart = await getJson(`${baseUrl}/api/recommendations?customerId=${customerId}&cart=emma&limit=5`);
+    assert.equal(cart.body.basis, "cart");
+    const recorded = await callUnary(
+      client,
+      client.recordPurchase,
+      { customerId, orderId: "order-42", bookIds: ["the-c-programming-language", "clean-code"] },
+      { deadlineMs: 2000 },
+    );
+    assert.equal(recorded.recorded, true);
+    const personal = await getJson(
+      `${baseUrl}/api/recommendations?customerId=${customerId}&cart=emma&limit=5`,
+    );
+    assert.equal(personal.body.basis, "history+cart");
+    assert.notDeepEqual(personal.body.books, cart.body.books);
+    await assert.rejects(
+      callUnary(
+        client,
+        client.recordPurchase,
+        { customerId, orderId: "o", bookIds: ["nope"] },
+        { deadlineMs: 2000 },
+      ),
+      (e: { code: number }) => e.code === GrpcStatus.INVALID_ARGUMENT,
+    );
+    const status = await callUnary(client, client.getIndexStatus, {}, { deadlineMs: 2000 });
+    assert.equal(status.indexedBooks, catalog.books.length);
+    assert.equal(status.dimensions, 384);
+  });
+});
