@@ -1,8 +1,9 @@
-// Checkout suite: approved orders through every validation service over HTTP at 1, 16 and 64
-// concurrent clients (autocannon), and the machine's floor: a trivial gRPC echo at 64 in flight
+// Checkout suite: approved orders (random carts of 1-3 catalog books) through every validation
+// service, suggestions included, over HTTP at 1, 16 and 64 concurrent clients (autocannon), and the machine's floor: a trivial gRPC echo at 64 in flight
 // from one process with the same library and settings. Every service runs as its own process.
 import { fork } from "node:child_process";
 import { randomInt } from "node:crypto";
+import { loadCatalog } from "@bookstore/catalog";
 import { callUnary, clientFor, closeAllClients } from "@bookstore/kit";
 import { EchoServiceClient } from "@bookstore/proto";
 import autocannon from "autocannon";
@@ -25,6 +26,16 @@ function luhnComplete(payload: string): string {
   return payload + String((10 - (sum % 10)) % 10);
 }
 
+const titles = loadCatalog().books.map((b) => b.title);
+
+/** 1-3 distinct random books: carts vary as in a real store (suggestions memoise per cart). */
+function randomCart(): { name: string; quantity: number }[] {
+  const picked = new Set<string>();
+  const size = randomInt(1, 4);
+  while (picked.size < size) picked.add(titles[randomInt(titles.length)] as string);
+  return [...picked].map((name) => ({ name, quantity: randomInt(1, 3) }));
+}
+
 /** A distinct customer, card and address per order, so velocity rules see ordinary traffic. */
 function orderBody(): string {
   const card = luhnComplete(`4${String(randomInt(10 ** 13, 10 ** 14)).padStart(14, "0")}`);
@@ -32,10 +43,7 @@ function orderBody(): string {
   return JSON.stringify({
     user: { name: "Bench Customer", contact: `customer${n}@example.com` },
     creditCard: { number: card, expirationDate: "12/30", cvv: "123" },
-    items: [
-      { name: "The Hobbit", quantity: 1 },
-      { name: "Dune", quantity: 2 },
-    ],
+    items: randomCart(),
     billingAddress: { street: "1 Main St", city: "Springfield", state: "IL", zip: "62701", country: "USA" },
     shippingMethod: "Standard",
     termsAndConditionsAccepted: true,

@@ -33,6 +33,21 @@ export type RecommendBasis = "history+cart" | "history" | "cart" | "popular";
 /** Weight of the cart against the purchase history in a personalised profile. */
 const CART_WEIGHT = 0.6;
 
+/** How many answers of like() are kept (a popular cart is asked for often). */
+const LIKE_MEMO_SIZE = 10_000;
+
+/** Rows to scored books, most similar first (the iterative scan may return them slightly out of order). */
+function scored(rows: { bookId: string; title: string; author: string; distance: number }[]): ScoredBook[] {
+  return rows
+    .map((r) => ({
+      bookId: r.bookId,
+      title: r.title,
+      author: r.author,
+      score: Math.min(1, Math.max(0, 1 - Number(r.distance))),
+    }))
+    .sort((a, b) => b.score - a.score);
+}
+
 /** LIKE pattern for a substring, with the user's % _ and \ taken literally. */
 function containsPattern(text: string): string {
   return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -47,6 +62,8 @@ const bookColumns = `b.book_id AS "bookId", b.title, b.author, b.year, b.genres,
  * candidates until `limit` rows pass them).
  */
 export class BookSearch {
+  private readonly likeMemo = new Map<string, ScoredBook[]>();
+
   constructor(private readonly db: Database) {}
 
   /** The `limit` books nearest to `vector` that pass the filters and are not in `exclude`. */
@@ -76,15 +93,7 @@ export class BookSearch {
         limit,
       ],
     );
-    // The iterative scan may return rows slightly out of order; order them exactly.
-    return rows
-      .map((r) => ({
-        bookId: r.bookId,
-        title: r.title,
-        author: r.author,
-        score: Math.min(1, Math.max(0, 1 - Number(r.distance))),
-      }))
-      .sort((a, b) => b.score - a.score);
+    return scored(rows);
   }
 
   /** Stored embeddings of the given books (unknown ids are absent from the map). */
@@ -97,11 +106,38 @@ export class BookSearch {
     return new Map(rows.map((r) => [r.book_id, fromPgVector(r.embedding)]));
   }
 
-  /** Books like these (their normalised centroid), excluding them. */
+  /**
+   * Books like these, excluding them: nearest to their centroid. One statement: the centroid is
+   * averaged in Postgres (cosine distance ignores the query's length, so no normalising), and
+   * answers are memoised per set of books (the engine builds its BookSearch after start-up indexing, and embeddings do not change after).
+   */
   async like(bookIds: readonly string[], limit: number): Promise<ScoredBook[]> {
-    const vectors = [...(await this.vectorsOf(bookIds)).values()];
-    if (vectors.length === 0) return [];
-    return this.nearest(centroid(vectors), limit, {}, bookIds);
+    const ids = [...new Set(bookIds)].sort();
+    if (ids.length === 0) return [];
+    const key = `${limit}|${ids.join("\u0000")}`;
+    const known = this.likeMemo.get(key);
+    if (known) {
+      // Refresh recency: Map iteration order is insertion order.
+      this.likeMemo.delete(key);
+      this.likeMemo.set(key, known);
+      return known;
+    }
+    const rows = await this.db.query<{ bookId: string; title: string; author: string; distance: number }>(
+      `WITH centroid AS (SELECT avg(embedding) AS v FROM book_embeddings WHERE book_id = ANY ($1::text[]))
+       SELECT b.book_id AS "bookId", b.title, b.author, e.embedding <=> (SELECT v FROM centroid) AS distance
+       FROM book_embeddings e JOIN books b ON b.book_id = e.book_id
+       WHERE (SELECT v FROM centroid) IS NOT NULL AND NOT (b.book_id = ANY ($1::text[]))
+       ORDER BY e.embedding <=> (SELECT v FROM centroid)
+       LIMIT $2::int`,
+      [ids, limit],
+    );
+    const books = scored(rows);
+    this.likeMemo.set(key, books);
+    if (this.likeMemo.size > LIKE_MEMO_SIZE) {
+      const oldest = this.likeMemo.keys().next().value;
+      if (oldest !== undefined) this.likeMemo.delete(oldest);
+    }
+    return books;
   }
 
   /**
