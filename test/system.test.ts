@@ -9,6 +9,7 @@ import {
   freeSystemPorts,
   portInUse,
   type System,
+  type SystemPorts,
   startSystem,
   systemSpecs,
 } from "../scripts/system.js";
@@ -17,8 +18,9 @@ import { getJson, post, validBody } from "./support/checkout-stack.js";
 describe("system: separate processes", () => {
   let system: System;
   let baseUrl: string;
+  let ports: SystemPorts;
   before(async () => {
-    const ports = await freeSystemPorts();
+    ports = await freeSystemPorts();
     system = await startSystem(systemSpecs(ports, { LOG_LEVEL: "warn", CALL_DEADLINE_MS: "1000" }));
     baseUrl = `http://127.0.0.1:${ports.orchestrator}`;
   });
@@ -33,6 +35,7 @@ describe("system: separate processes", () => {
       "transaction-verification": "SERVING",
       "fraud-detection": "SERVING",
       suggestions: "SERVING",
+      ...Object.fromEntries(ports.dbNodes.map((p) => [`db-node 127.0.0.1:${p}`, "SERVING"])),
     });
   });
 

@@ -20,7 +20,7 @@ import { type BenchRow, percentile, round } from "../lib/report.js";
 
 const syntheticBooks = Number(process.env.BENCH_SEARCH_BOOKS ?? 100_000);
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
-const efValues = [40, 64, 128];
+const efValues = [40, 64, 128, 256];
 const queries = relevanceSet.map((r) => r.query);
 
 async function openMemoryDb(efSearch = 64): Promise<Database> {
@@ -161,25 +161,31 @@ export default async function run(): Promise<BenchRow[]> {
       .join(" ");
     const usesHnsw = plan.includes("book_embeddings_hnsw");
     const queryVectors = await embedder.embed(queries);
-    const exact: string[][] = [];
+    // Exact top-10 by a sequential scan: ids, and the 10th distance for recall with ties.
+    const exact: { ids: string[]; tenth: number }[] = [];
     for (const v of queryVectors) {
       exact.push(
         await db.transaction(async (tx) => {
           await tx.exec("SET LOCAL enable_indexscan = off");
-          const r = await tx.query<{ book_id: string }>(
-            "SELECT book_id FROM book_embeddings ORDER BY embedding <=> $1::vector LIMIT 10",
+          const r = await tx.query<{ book_id: string; distance: number }>(
+            "SELECT book_id, embedding <=> $1::vector AS distance FROM book_embeddings ORDER BY 2 LIMIT 10",
             [toPgVector(v)],
           );
-          return r.map((x) => x.book_id);
+          return { ids: r.map((x) => x.book_id), tenth: Number(r[r.length - 1]?.distance ?? 0) };
         }),
       );
     }
     for (const ef of efValues) {
       await db.exec(`SET hnsw.ef_search = ${ef}`);
-      let found = 0;
+      // Two recalls: the same ids as the exact answer, and (ann-benchmarks' convention, fair
+      // when many books tie in distance) results no farther than the exact 10th + 1e-3.
+      let sameIds = 0;
+      let withinTenth = 0;
       for (const [i, v] of queryVectors.entries()) {
-        const top = (await search.nearest(v, 10)).map((b) => b.bookId);
-        found += top.filter((id) => exact[i]?.includes(id)).length;
+        const top = await search.nearest(v, 10);
+        const truth = exact[i] as { ids: string[]; tenth: number };
+        sameIds += top.filter((b) => truth.ids.includes(b.bookId)).length;
+        withinTenth += top.filter((b) => 1 - b.score <= truth.tenth + 1e-3).length;
       }
       const row = await searchLoad(
         "search",
@@ -187,7 +193,8 @@ export default async function run(): Promise<BenchRow[]> {
         embedder,
         search,
       );
-      row.recall_at_10_vs_exact = round(found / (10 * queryVectors.length), 3);
+      row.recall_at_10_same_ids = round(sameIds / (10 * queryVectors.length), 3);
+      row.recall_at_10_distance = round(withinTenth / (10 * queryVectors.length), 3);
       row.plan = usesHnsw ? "hnsw" : "seq scan";
       rows.push(row);
     }

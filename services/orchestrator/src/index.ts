@@ -42,12 +42,20 @@ const app = await buildApp({
   trustProxy: config.TRUST_PROXY,
   ...(suggestions ? { suggestions, suggestionsDeadlineMs: config.CALL_DEADLINE_MS } : {}),
   health: async () => {
-    const [tv, fd, sg] = await Promise.all([
+    const [tv, fd, sg, ...dbNodes] = await Promise.all([
       checkHealth(config.TV_ADDR),
       checkHealth(config.FD_ADDR),
       suggestionsAddr ? checkHealth(suggestionsAddr) : Promise.resolve("NOT_DEPLOYED"),
+      ...config.DB_NODES.map((address) => checkHealth(address)),
     ]);
-    return { "transaction-verification": tv, "fraud-detection": fd, suggestions: sg };
+    return {
+      "transaction-verification": tv as string,
+      "fraud-detection": fd as string,
+      suggestions: sg as string,
+      ...Object.fromEntries(
+        config.DB_NODES.map((address, i) => [`db-node ${address}`, dbNodes[i] as string]),
+      ),
+    };
   },
 });
 try {
