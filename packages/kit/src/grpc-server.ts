@@ -59,7 +59,15 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
   let serving = true;
   let admin: AdminServer | undefined;
   if (options.adminPort !== undefined) {
-    admin = await startAdminServer({ host: options.host, port: options.adminPort, ready: () => serving });
+    try {
+      admin = await startAdminServer({ host: options.host, port: options.adminPort, ready: () => serving });
+    } catch (error) {
+      // Without this the bound gRPC port would keep the process alive after a failed start.
+      server.forceShutdown();
+      throw (error as NodeJS.ErrnoException).code === "EADDRINUSE"
+        ? new Error(`admin port ${options.adminPort} on ${options.host} is already in use`)
+        : error;
+    }
   }
   const drainTimeoutMs = options.drainTimeoutMs ?? 5000;
   let closing: Promise<void> | undefined;

@@ -148,6 +148,19 @@ describe("gRPC server", () => {
     assert.equal((await fetch(`${admin}/readyz`)).status, 200);
     await server.close();
   });
+
+  it("a taken admin port fails the start and releases the gRPC port", async () => {
+    const blocker = await echoServer((r) => r, 0, 0);
+    const error = await echoServer((r) => r, 0, blocker.adminPort).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    assert.match(
+      error?.message ?? "",
+      new RegExp(`admin port ${blocker.adminPort} on 127.0.0.1 is already in use`),
+    );
+    await blocker.close();
+  });
 });
 
 describe("gRPC client", () => {

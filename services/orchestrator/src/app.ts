@@ -79,7 +79,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         .send(
           errorBody(
             "INVALID_REQUEST",
-            `invalid checkout request: ${details.map((d) => d.message).join("; ")}`,
+            `invalid request: ${details.map((d) => d.message).join("; ")}`,
             details,
           ),
         );
