@@ -5,6 +5,7 @@ import {
   GrpcStatus,
   isServiceError,
   type Logger,
+  type UnaryMethod,
 } from "@bookstore/kit";
 import type {
   BookSummary,
@@ -12,6 +13,7 @@ import type {
   FieldViolation,
   FraudDetectionServiceClient,
   FraudEventResult,
+  OrderEvent,
   OrderLine,
   RiskAssessment,
   SuggestionsServiceClient,
@@ -19,7 +21,7 @@ import type {
 } from "@bookstore/proto";
 import { FraudDecision } from "@bookstore/proto";
 import { deserialize, fromEntries, merge, tick, type VectorClock } from "@bookstore/vector-clock";
-import type { ServiceError } from "@grpc/grpc-js";
+import type { Client, ServiceError } from "@grpc/grpc-js";
 import type { CheckoutOrder } from "./checkout-order.js";
 import { type EventOutcome, type GraphEvent, runEventGraph } from "./event-graph.js";
 
@@ -195,82 +197,46 @@ export class CheckoutFlow {
     const suggestionsReady = sgInit.status === "fulfilled";
 
     const ev = order.orderId;
+    /** One event of the graph: a call on an order already initialised on `service`. */
+    const event = <Res>(
+      name: string,
+      label: string,
+      dependsOn: string[],
+      service: ServiceName,
+      client: Client,
+      method: UnaryMethod<OrderEvent, Res>,
+      toReply: (response: Res) => Reply,
+    ): GraphEvent<Reply> => ({
+      name,
+      dependsOn,
+      run: (s) =>
+        call(label, service, s, (vc) =>
+          callUnary(client, method, { orderId: ev, vectorClock: vc }, settings(s)).then(toReply),
+        ).then(value),
+    });
+    const tv = "transaction-verification";
+    const fd = "fraud-detection";
     const events: GraphEvent<Reply>[] = [
-      {
-        name: "a",
-        dependsOn: [],
-        run: (s) =>
-          call("a:items", "transaction-verification", s, (vc) =>
-            callUnary(
-              verification,
-              verification.checkItems,
-              { orderId: ev, vectorClock: vc },
-              settings(s),
-            ).then(asReply),
-          ).then(value),
-      },
-      {
-        name: "b",
-        dependsOn: [],
-        run: (s) =>
-          call("b:user", "transaction-verification", s, (vc) =>
-            callUnary(
-              verification,
-              verification.checkUser,
-              { orderId: ev, vectorClock: vc },
-              settings(s),
-            ).then(asReply),
-          ).then(value),
-      },
-      {
-        name: "c",
-        dependsOn: ["a"],
-        run: (s) =>
-          call("c:card", "transaction-verification", s, (vc) =>
-            callUnary(
-              verification,
-              verification.checkCard,
-              { orderId: ev, vectorClock: vc },
-              settings(s),
-            ).then(asReply),
-          ).then(value),
-      },
-      {
-        name: "d",
-        dependsOn: ["b"],
-        run: (s) =>
-          call("d:user-fraud", "fraud-detection", s, (vc) =>
-            callUnary(fraud, fraud.checkUserFraud, { orderId: ev, vectorClock: vc }, settings(s)).then(
-              fraudReply,
-            ),
-          ).then(value),
-      },
-      {
-        name: "e",
-        dependsOn: ["c", "d"],
-        run: (s) =>
-          call("e:card-fraud", "fraud-detection", s, (vc) =>
-            callUnary(fraud, fraud.checkCardFraud, { orderId: ev, vectorClock: vc }, settings(s)).then(
-              fraudReply,
-            ),
-          ).then(value),
-      },
+      event("a", "a:items", [], tv, verification, verification.checkItems, asReply),
+      event("b", "b:user", [], tv, verification, verification.checkUser, asReply),
+      event("c", "c:card", ["a"], tv, verification, verification.checkCard, asReply),
+      event("d", "d:user-fraud", ["b"], fd, fraud, fraud.checkUserFraud, fraudReply),
+      event("e", "e:card-fraud", ["c", "d"], fd, fraud, fraud.checkCardFraud, fraudReply),
     ];
     if (suggestions && suggestionsReady) {
-      events.push({
-        name: "f",
-        dependsOn: ["e"],
-        optional: true,
-        run: (s) =>
-          call("f:suggestions", "suggestions", s, (vc) =>
-            callUnary(
-              suggestions,
-              suggestions.getSuggestions,
-              { orderId: ev, vectorClock: vc },
-              settings(s),
-            ).then((r) => ({ result: r.result ?? okResult(), books: r.books })),
-          ).then(value),
-      });
+      const f = event(
+        "f",
+        "f:suggestions",
+        ["e"],
+        "suggestions",
+        suggestions,
+        suggestions.getSuggestions,
+        (r) => ({
+          result: r.result ?? okResult(),
+          books: r.books,
+        }),
+      );
+      events.push({ ...f, optional: true });
     }
 
     const graph = await runEventGraph(events);
