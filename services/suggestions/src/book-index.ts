@@ -4,9 +4,7 @@ import { bookText, contentHash } from "./book-text.js";
 import type { Database } from "./db/database.js";
 import { EMBEDDING_DIMENSIONS, type Embedder, toPgVector } from "./embedders/embedder.js";
 
-/** Same definition as migration 002; dropped and rebuilt around bulk loads. */
-const HNSW_INDEX_SQL = `CREATE INDEX IF NOT EXISTS book_embeddings_hnsw ON book_embeddings
-  USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 64)`;
+const HNSW_INDEX = "book_embeddings_hnsw";
 
 export interface IndexReport {
   books: number;
@@ -64,7 +62,8 @@ export async function indexCatalog(
     .filter((b) => existing.get(b.id) !== b.hash);
 
   const bulk = stale.length >= (options.bulkThreshold ?? 2000) && stale.length > existing.size / 2;
-  if (bulk) await db.exec("DROP INDEX IF EXISTS book_embeddings_hnsw");
+  // The migrations own the index definition: keep it to rebuild the same index after the load.
+  const hnswDefinition = bulk ? await dropHnswIndex(db) : undefined;
   const batchSize = options.batchSize ?? 32;
   let embedMs = 0;
   try {
@@ -94,7 +93,7 @@ export async function indexCatalog(
       await yieldToEventLoop();
     }
   } finally {
-    if (bulk) await rebuildHnswIndex(db);
+    if (hnswDefinition) await rebuildHnswIndex(db, hnswDefinition);
   }
   return {
     books: books.length,
@@ -108,10 +107,19 @@ export async function indexCatalog(
 }
 
 /** Builds the HNSW index in one pass (much faster than inserting into it row by row). */
-export async function rebuildHnswIndex(db: Database): Promise<void> {
+/** Drops the HNSW index (a bulk build is far faster than row-by-row inserts) and returns its definition. */
+async function dropHnswIndex(db: Database): Promise<string | undefined> {
+  const [row] = await db.query<{ indexdef: string }>("SELECT indexdef FROM pg_indexes WHERE indexname = $1", [
+    HNSW_INDEX,
+  ]);
+  await db.exec(`DROP INDEX IF EXISTS ${HNSW_INDEX}`);
+  return row?.indexdef;
+}
+
+export async function rebuildHnswIndex(db: Database, definition: string): Promise<void> {
   await db.exec("SET maintenance_work_mem = '512MB'");
   try {
-    await db.exec(HNSW_INDEX_SQL);
+    await db.exec(definition);
     await db.exec("ANALYZE book_embeddings");
   } finally {
     await db.exec("RESET maintenance_work_mem");
