@@ -1,7 +1,10 @@
 // `npm run bench -- db`: our 3-node db-node cluster and (when the `etcd` binary is installed) a
 // 3-member etcd, each as separate processes on loopback, both durable (fdatasync), driven by the same
-// Node gRPC load generator in this process: 256-byte writes and linearizable reads at 1/64/256
-// clients. Then the time from SIGKILL of the primary to the first acknowledged write on the new one.
+// Node gRPC load generator in this process (@grpc/grpc-js for both: our DatabaseClient, and an
+// etcd KV stub per member used round-robin): 256-byte writes and linearizable reads at 1/64/256
+// clients. Both clusters run side by side and every case is measured on both back to back
+// (alternating which goes first), so a ratio compares the two under the same machine load. Then
+// the time from SIGKILL of the primary to the first acknowledged write on the new one.
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -43,73 +46,86 @@ async function load(op: Op, clients: number, ms: number) {
   return { latencies, errors, elapsed: performance.now() - t0 };
 }
 
-async function measure(system: string, kind: string, op: Op): Promise<BenchRow[]> {
-  const rows: BenchRow[] = [];
-  for (const c of concurrencies) {
-    await load(op, c, 300); // warm-up
-    const r = await load(op, c, durationMs);
-    rows.push({
-      suite: "db",
-      case: `${system} ${kind}`,
-      clients: c,
-      ops_per_s: round((r.latencies.length / r.elapsed) * 1000, 0),
-      p50_ms: round(percentile(r.latencies, 50)),
-      p99_ms: round(percentile(r.latencies, 99)),
-      errors: r.errors,
-    });
-  }
-  return rows;
+async function measureOne(system: string, kind: string, clients: number, op: Op): Promise<BenchRow> {
+  await load(op, clients, 300); // warm-up
+  const r = await load(op, clients, durationMs);
+  return {
+    suite: "db",
+    case: `${system} ${kind}`,
+    clients,
+    ops_per_s: round((r.latencies.length / r.elapsed) * 1000, 0),
+    p50_ms: round(percentile(r.latencies, 50)),
+    p99_ms: round(percentile(r.latencies, 99)),
+    errors: r.errors,
+  };
 }
 
-async function ours(): Promise<BenchRow[]> {
-  const cluster = await DbCluster.start({ env: { DB_SEED_CATALOG: "false", LOG_LEVEL: "error" } });
-  try {
-    const db = new DatabaseClient({ addresses: cluster.addresses, deadlineMs: 5000 });
-    await db.write("warm", "1", ValueType.VALUE_TYPE_INT);
-    const rows = [
-      ...(await measure("db-node", "write 256 B", (w, s) =>
-        db.write(`k${(w * 7919 + s) % keys}`, value, ValueType.VALUE_TYPE_STRING),
-      )),
-      ...(await measure("db-node", "linearizable read", (w, s) => db.read(`k${(w * 7919 + s) % keys}`))),
-    ];
-    // Failover: SIGKILL the primary under a light write load; time to the first write sent after the
-    // kill that is acknowledged (by the new primary).
-    const samples: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      const all = await db.statusAll();
-      const primary = all.find((s) => s.status === "online" && s.role === "primary");
-      if (!primary) break;
-      const node = cluster.byAddress(primary.address);
-      const killedAt = Date.now();
-      node.kill("SIGKILL");
-      let acked = 0;
-      while (!acked && Date.now() - killedAt < 10_000) {
-        await db.write("failover", String(i), ValueType.VALUE_TYPE_INT).then(
-          () => {
-            acked = Date.now();
-          },
-          () => {},
-        );
+interface System {
+  name: string;
+  write: Op;
+  read: Op;
+}
+
+const kinds = ["write 256 B", "linearizable read"] as const;
+
+/** Every case on every system, back to back, alternating which system goes first. */
+async function measureAll(systems: System[]): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  let turn = 0;
+  for (const kind of kinds) {
+    for (const c of concurrencies) {
+      const order = turn++ % 2 === 0 ? systems : [...systems].reverse();
+      for (const sys of order) {
+        rows.push(await measureOne(sys.name, kind, c, kind === "write 256 B" ? sys.write : sys.read));
       }
-      samples.push(acked - killedAt);
-      await node.start();
-      await new Promise((r) => setTimeout(r, 1500));
     }
-    rows.push({
-      suite: "db",
-      case: "db-node SIGKILL primary → first acknowledged write",
-      clients: 1,
-      ops_per_s: 0,
-      p50_ms: round(percentile(samples, 50)),
-      p99_ms: round(Math.max(...samples)),
-      errors: 0,
-      samples_ms: samples.join("/"),
-    });
-    return rows;
-  } finally {
-    await cluster.stop();
-    closeAllClients();
   }
+  // Grouped by system, as before.
+  return systems.flatMap((sys) => rows.filter((r) => r.case.startsWith(`${sys.name} `)));
+}
+
+function ourSystem(db: DatabaseClient): System {
+  return {
+    name: "db-node",
+    write: (w, s) => db.write(`k${(w * 7919 + s) % keys}`, value, ValueType.VALUE_TYPE_STRING),
+    read: (w, s) => db.read(`k${(w * 7919 + s) % keys}`),
+  };
+}
+
+/** SIGKILL the primary under a light write load; time to the first write sent after the kill that
+ * is acknowledged (by the new primary). */
+async function failover(cluster: DbCluster, db: DatabaseClient): Promise<BenchRow> {
+  const samples: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const all = await db.statusAll();
+    const primary = all.find((s) => s.status === "online" && s.role === "primary");
+    if (!primary) break;
+    const node = cluster.byAddress(primary.address);
+    const killedAt = Date.now();
+    node.kill("SIGKILL");
+    let acked = 0;
+    while (!acked && Date.now() - killedAt < 10_000) {
+      await db.write("failover", String(i), ValueType.VALUE_TYPE_INT).then(
+        () => {
+          acked = Date.now();
+        },
+        () => {},
+      );
+    }
+    samples.push(acked - killedAt);
+    await node.start();
+    await new Promise((r) => setTimeout(r, 1500));
+  }
+  return {
+    suite: "db",
+    case: "db-node SIGKILL primary → first acknowledged write",
+    clients: 1,
+    ops_per_s: 0,
+    p50_ms: round(percentile(samples, 50)),
+    p99_ms: round(Math.max(...samples)),
+    errors: 0,
+    samples_ms: samples.join("/"),
+  };
 }
 
 // The two etcd v3 KV calls we use, with etcd's field numbers (api/etcdserverpb/rpc.proto).
@@ -133,7 +149,8 @@ type EtcdKv = {
   close(): void;
 };
 
-async function etcd(): Promise<BenchRow[] | string> {
+/** A 3-member etcd on loopback, ready for puts; or why it cannot run. */
+async function startEtcd(): Promise<{ system: System; stop: () => Promise<void> } | string> {
   if (spawnSync("etcd", ["--version"]).status !== 0) return "etcd not found (apt-get install etcd-server)";
   const dir = mkdtempSync(join(tmpdir(), "etcd-bench-"));
   const members = [];
@@ -171,6 +188,12 @@ async function etcd(): Promise<BenchRow[] | string> {
       const c = clients[next++ % clients.length] as EtcdKv;
       c[method](req, { deadline: Date.now() + 5000 }, (e) => (e ? reject(e) : resolve()));
     });
+  const stop = async () => {
+    for (const c of clients) c.close();
+    for (const p of procs) p.kill("SIGTERM");
+    await Promise.all(procs.map((p) => new Promise((r) => (p.exitCode !== null ? r(0) : p.once("exit", r)))));
+    rmSync(dir, { recursive: true, force: true });
+  };
   try {
     const end = Date.now() + 20_000;
     for (;;) {
@@ -182,47 +205,59 @@ async function etcd(): Promise<BenchRow[] | string> {
         await new Promise((r) => setTimeout(r, 200));
       }
     }
-    const buf = Buffer.from(value);
-    return [
-      ...(await measure("etcd", "write 256 B", (w, s) =>
-        call("put", { key: Buffer.from(`k${(w * 7919 + s) % keys}`), value: buf }),
-      )),
-      ...(await measure("etcd", "linearizable read", (w, s) =>
-        call("range", { key: Buffer.from(`k${(w * 7919 + s) % keys}`) }),
-      )),
-    ];
-  } finally {
-    for (const c of clients) c.close();
-    for (const p of procs) p.kill("SIGTERM");
-    await Promise.all(procs.map((p) => new Promise((r) => (p.exitCode !== null ? r(0) : p.once("exit", r)))));
-    rmSync(dir, { recursive: true, force: true });
+  } catch (error) {
+    await stop();
+    throw error;
   }
+  const buf = Buffer.from(value);
+  return {
+    system: {
+      name: "etcd",
+      write: (w, s) => call("put", { key: Buffer.from(`k${(w * 7919 + s) % keys}`), value: buf }),
+      read: (w, s) => call("range", { key: Buffer.from(`k${(w * 7919 + s) % keys}`) }),
+    },
+    stop,
+  };
 }
 
 export default async function run(): Promise<BenchRow[]> {
-  const rows = await ours();
-  const theirs = await etcd();
-  if (typeof theirs === "string") {
-    console.log(`# ${theirs}: only db-node rows`);
-    return rows;
-  }
-  // Ratio rows: ours / etcd, per operation and client count.
-  const ratios: BenchRow[] = [];
-  for (const kind of ["write 256 B", "linearizable read"]) {
-    for (const c of concurrencies) {
-      const a = rows.find((r) => r.case === `db-node ${kind}` && r.clients === c);
-      const b = theirs.find((r) => r.case === `etcd ${kind}` && r.clients === c);
-      if (!a || !b) continue;
-      ratios.push({
-        suite: "db",
-        case: `ratio db-node/etcd ${kind}`,
-        clients: c,
-        ops_per_s: round(a.ops_per_s / b.ops_per_s),
-        p50_ms: round(a.p50_ms / b.p50_ms),
-        p99_ms: round(a.p99_ms / b.p99_ms),
-        errors: 0,
-      });
+  const cluster = await DbCluster.start({ env: { DB_SEED_CATALOG: "false", LOG_LEVEL: "error" } });
+  try {
+    const db = new DatabaseClient({ addresses: cluster.addresses, deadlineMs: 5000 });
+    await db.write("warm", "1", ValueType.VALUE_TYPE_INT);
+    const etcd = await startEtcd();
+    if (typeof etcd === "string") console.log(`# ${etcd}: only db-node rows`);
+    let measured: BenchRow[];
+    try {
+      measured = await measureAll(typeof etcd === "string" ? [ourSystem(db)] : [ourSystem(db), etcd.system]);
+    } finally {
+      if (typeof etcd !== "string") await etcd.stop();
     }
+    const rows = measured.filter((r) => r.case.startsWith("db-node "));
+    rows.push(await failover(cluster, db));
+    const theirs = measured.filter((r) => r.case.startsWith("etcd "));
+    if (theirs.length === 0) return rows;
+    // Ratio rows: ours / etcd, per operation and client count.
+    const ratios: BenchRow[] = [];
+    for (const kind of kinds) {
+      for (const c of concurrencies) {
+        const a = rows.find((r) => r.case === `db-node ${kind}` && r.clients === c);
+        const b = theirs.find((r) => r.case === `etcd ${kind}` && r.clients === c);
+        if (!a || !b) continue;
+        ratios.push({
+          suite: "db",
+          case: `ratio db-node/etcd ${kind}`,
+          clients: c,
+          ops_per_s: round(a.ops_per_s / b.ops_per_s),
+          p50_ms: round(a.p50_ms / b.p50_ms),
+          p99_ms: round(a.p99_ms / b.p99_ms),
+          errors: 0,
+        });
+      }
+    }
+    return [...rows, ...theirs, ...ratios];
+  } finally {
+    await cluster.stop();
+    closeAllClients();
   }
-  return [...rows, ...theirs, ...ratios];
 }

@@ -12,7 +12,7 @@ import {
   type LeaderHint,
   type ValueType,
 } from "@bookstore/proto";
-import { Metadata, type ServiceError, status } from "@grpc/grpc-js";
+import { type ServiceError, status } from "@grpc/grpc-js";
 
 export { ValueType } from "@bookstore/proto";
 
@@ -205,6 +205,11 @@ export class DatabaseClient {
 
   /** Writes go to the known primary; reads (and writes before discovery) round-robin over healthy nodes. */
   private target(write: boolean): string {
+    // Nothing is marked down in the common case: no clock read, no map lookups.
+    if (this.downUntil.size === 0) {
+      if (write && this.primary) return this.primary;
+      return this.addresses[this.next++ % this.addresses.length] as string;
+    }
     const now = Date.now();
     if (write && this.primary && this.healthy(this.primary, now)) return this.primary;
     for (let i = 0; i < this.addresses.length; i++) {
@@ -223,7 +228,7 @@ export class DatabaseClient {
     let redirectTo: string | undefined;
     let lastError: unknown;
     for (let attempt = 0; ; attempt++) {
-      const remaining = deadline - Date.now();
+      const remaining = attempt === 0 ? this.deadlineMs : deadline - Date.now();
       if (remaining <= 0) break;
       const address = redirectTo ?? this.target(write);
       redirectTo = undefined;
@@ -232,7 +237,6 @@ export class DatabaseClient {
       try {
         const response = await callUnary(client, fn, request, {
           deadlineMs: Math.min(remaining, this.attemptTimeoutMs),
-          metadata: new Metadata(),
         });
         const redirect = redirectOf(response as Redirectable);
         if (redirect !== undefined && write) {
@@ -243,7 +247,7 @@ export class DatabaseClient {
           continue;
         }
         if (write) this.primary = address;
-        this.downUntil.delete(address);
+        if (this.downUntil.size > 0) this.downUntil.delete(address);
         return response;
       } catch (error) {
         if (!isServiceError(error)) throw error;

@@ -31,6 +31,8 @@ export interface DbClusterOptions {
   env?: Record<string, string>;
   /** Print the nodes' log lines (debugging). */
   verbose?: boolean;
+  /** Extra node flags for every node process (e.g. --cpu-prof). */
+  nodeArgs?: string[];
 }
 
 export class DbProcess {
@@ -43,6 +45,7 @@ export class DbProcess {
     readonly address: string,
     readonly env: Record<string, string>,
     private readonly verbose: boolean,
+    private readonly nodeArgs: string[] = [],
   ) {}
 
   get alive(): boolean {
@@ -50,7 +53,7 @@ export class DbProcess {
   }
 
   async start(): Promise<void> {
-    const child = spawn(process.execPath, ["--import", "tsx", entry], {
+    const child = spawn(process.execPath, [...this.nodeArgs, "--import", "tsx", entry], {
       cwd: root,
       env: { ...process.env, ...this.env },
       stdio: ["ignore", "pipe", "pipe"],
@@ -124,6 +127,7 @@ export class DbCluster {
             ...o.env,
           },
           o.verbose ?? false,
+          o.nodeArgs,
         ),
     );
     const cluster = new DbCluster(dir, nodes);

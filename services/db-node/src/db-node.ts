@@ -43,6 +43,7 @@ export async function startDbNode(
     transport: partition.wrap(transport),
     tickMs: config.DB_TICK_MS,
     electionTick: config.DB_ELECTION_TICK,
+    walPreallocateBytes: config.DB_WAL_PREALLOCATE_BYTES,
     logger,
   });
   let server: RunningGrpcServer;

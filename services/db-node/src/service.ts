@@ -57,13 +57,12 @@ export function dbHandlers(options: DbServiceOptions): DbHandlers {
   const { node, state, adminToken } = options;
   const now = options.now ?? Date.now;
 
-  /** Proposes on the primary; a replica answers with where the primary is. */
+  /**
+   * Proposes on the primary; a replica answers with where the primary is. No status() snapshot per
+   * call: a non-leader's propose() rejects at once with NOT_LEADER (leader id and address), which
+   * translate() turns into the same redirect or UNAVAILABLE.
+   */
   const propose = async (command: Command): Promise<CommandResult | Redirect> => {
-    const s = node.status();
-    if (s.role !== "leader") {
-      if (s.leaderId && s.leaderAddress) return new Redirect(s.leaderId, s.leaderAddress);
-      throw new AppError(GrpcStatus.UNAVAILABLE, "no primary is elected at the moment; retry shortly");
-    }
     try {
       const result = await node.propose(encodeCommand(command));
       if (!result) throw new AppError(GrpcStatus.INTERNAL, "command produced no result");
@@ -126,7 +125,7 @@ export function dbHandlers(options: DbServiceOptions): DbHandlers {
       checkKey(req.key);
       let appliedIndex: number;
       if (req.stale) {
-        appliedIndex = node.status().appliedIndex;
+        appliedIndex = node.appliedIndex;
       } else {
         try {
           await node.readBarrier();
@@ -135,7 +134,7 @@ export function dbHandlers(options: DbServiceOptions): DbHandlers {
           // A follower forwards ReadIndex to the leader itself; NOT_LEADER here means no leader is known.
           throw new AppError(GrpcStatus.UNAVAILABLE, `cannot serve a linearizable read: primary is ${r.id}`);
         }
-        appliedIndex = node.status().appliedIndex;
+        appliedIndex = node.appliedIndex;
       }
       const record = state.get(req.key);
       if (!record) {

@@ -9,6 +9,8 @@ import { SnapshotStore } from "./snapshot-store.js";
 
 export interface DiskStorageOptions {
   segmentBytes?: number;
+  /** Preallocate the log's active segment in steps of this many bytes (0 = off); see segmented-log.ts. */
+  preallocateBytes?: number;
 }
 
 export class DiskStorage {
@@ -30,7 +32,10 @@ export class DiskStorage {
   ): Promise<{ storage: DiskStorage; initial: InitialState; truncatedBytes: number }> {
     const snapshots = new SnapshotStore(join(dir, "snap"));
     const snapshot = snapshots.loadLatest();
-    const { log, recovered } = await SegmentedLog.open(join(dir, "wal"), opts.segmentBytes);
+    const { log, recovered } = await SegmentedLog.open(join(dir, "wal"), {
+      ...(opts.segmentBytes !== undefined ? { segmentBytes: opts.segmentBytes } : {}),
+      ...(opts.preallocateBytes !== undefined ? { preallocateBytes: opts.preallocateBytes } : {}),
+    });
     if (recovered.reset && (!snapshot || snapshot.index < recovered.reset.index)) {
       throw new CorruptLogError(
         dir,

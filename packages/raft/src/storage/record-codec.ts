@@ -31,7 +31,13 @@ export interface Scan {
   stop?: "torn" | "corrupt";
 }
 
-export function scanRecords(buf: Buffer): Scan {
+/**
+ * `preallocated`: the file was zero-filled ahead of the writes, so a write cut short by a crash
+ * leaves whole sectors of zeros inside its record instead of a short file. As in etcd's WAL, the
+ * last record failing its checksum is then a torn write (not corruption) when nothing but zeros
+ * follows it and one of its sectors is all zeros; a zero header is where writing stopped.
+ */
+export function scanRecords(buf: Buffer, preallocated = false): Scan {
   const payloads: Buffer[] = [];
   let off = 0;
   while (off < buf.length) {
@@ -39,13 +45,37 @@ export function scanRecords(buf: Buffer): Scan {
     if (off + HEADER > buf.length) return { payloads, validEnd: off, stop: "torn" };
     const len = buf.readUInt32LE(off);
     const sum = buf.readUInt32LE(off + 4);
+    if (preallocated && len === 0 && sum === 0) return { payloads, validEnd: off, stop: "torn" };
     if (off + HEADER + len > buf.length) return { payloads, validEnd: off, stop: "torn" };
     const payload = buf.subarray(off + HEADER, off + HEADER + len);
-    if (crc32(payload) !== sum) return { payloads, validEnd: off, stop: "corrupt" };
+    if (crc32(payload) !== sum) {
+      const end = off + HEADER + len;
+      const torn = preallocated && allZero(buf, end) && hasZeroSector(buf, off, end);
+      return { payloads, validEnd: off, stop: torn ? "torn" : "corrupt" };
+    }
     payloads.push(payload);
     off += HEADER + len;
   }
   return { payloads, validEnd: off };
+}
+
+const SECTOR = 512;
+
+/** Whether a sector-aligned piece of [from, to) is all zeros (a sector the crash never wrote). */
+function hasZeroSector(buf: Buffer, from: number, to: number): boolean {
+  for (let start = from; start < to; ) {
+    const next = Math.min(to, (Math.floor(start / SECTOR) + 1) * SECTOR);
+    let zero = true;
+    for (let i = start; i < next; i++) {
+      if (buf[i] !== 0) {
+        zero = false;
+        break;
+      }
+    }
+    if (zero) return true;
+    start = next;
+  }
+  return false;
 }
 
 function allZero(buf: Buffer, from: number): boolean {
