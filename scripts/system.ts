@@ -3,11 +3,12 @@
 // benchmarks (free ports).
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { checkHealth, closeAllClients } from "@bookstore/kit";
+import { checkHealth, closeAllClients, freePort, portInUse } from "@bookstore/kit";
+
+export { freePort, portInUse };
 
 const root = new URL("..", import.meta.url).pathname;
 
@@ -132,32 +133,6 @@ export interface RunningProcess {
   child: ChildProcess;
   /** Resolves with the exit code (or signal name) when the process ends. */
   exited: Promise<number | string>;
-}
-
-/** The first of `ports` that is already taken, if any. */
-export async function portInUse(ports: number[], host = "127.0.0.1"): Promise<number | undefined> {
-  for (const port of ports) {
-    const free = await new Promise<boolean>((resolve) => {
-      const server = createServer();
-      server.once("error", () => resolve(false));
-      server.listen(port, host, () => server.close(() => resolve(true)));
-    });
-    if (!free) return port;
-  }
-  return undefined;
-}
-
-/** A port that was free a moment ago (tests and benchmarks). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export async function freeSystemPorts(): Promise<SystemPorts> {

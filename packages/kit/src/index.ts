@@ -6,5 +6,6 @@ export * from "./grpc-server.js";
 export * from "./logger.js";
 export * from "./metrics.js";
 export * from "./order-events.js";
+export * from "./ports.js";
 export * from "./redact.js";
 export * from "./shutdown.js";

@@ -2,27 +2,14 @@
 // (whole-system tests and the benchmark). Each node is `node --import tsx services/db-node/src/index.ts`.
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { checkHealth } from "@bookstore/kit";
+import { checkHealth, freePort } from "@bookstore/kit";
 
 const root = new URL("../../..", import.meta.url).pathname;
 const entry = "services/db-node/src/index.ts";
 
 export const ADMIN_TOKEN = "test-admin-token-0123456789";
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const a = s.address();
-      const port = typeof a === "object" && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 export interface DbClusterOptions {
   nodes?: number;
