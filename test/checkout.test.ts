@@ -44,7 +44,7 @@ describe("checkout: approved orders", () => {
     assert.equal(body.status, "PENDING");
     const order = (await getJson(`${stack.baseUrl}/v2/orders/${body.orderId}`)).body;
     assert.equal(order.status, "PENDING");
-    assert.equal(order.total, 0 + order.total);
+    assert.equal(order.total, (catalog.get("the-hobbit")?.priceCents ?? -1) / 100, "priced from the catalog");
     const missing = await fetch(`${stack.baseUrl}/v2/orders/nope`);
     assert.equal(missing.status, 404);
     assert.equal(((await missing.json()) as any).error.code, "NOT_FOUND");
