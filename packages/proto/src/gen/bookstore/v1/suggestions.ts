@@ -88,7 +88,7 @@ export interface RecommendRequest {
 
 export interface RecommendResponse {
   books: BookSummary[];
-  /** "history+cart", "cart", or "popular". */
+  /** "history+cart", "history" (purchases, empty cart), "cart", or "popular". */
   basis: string;
 }
 
