@@ -16,14 +16,13 @@ import {
   closeAllClients,
   createLogger,
   implement,
-  parseConfig,
   type RunningGrpcServer,
   startGrpcServer,
 } from "@bookstore/kit";
 import { OrderExecutorServiceService, TransactionDecision } from "@bookstore/proto";
 import { freePort } from "../scripts/system.js";
-import { configSchema } from "../services/db-node/src/config.js";
-import { type RunningDbNode, startDbNode } from "../services/db-node/src/db-node.js";
+import type { RunningDbNode } from "../services/db-node/src/db-node.js";
+import { startSingleDbNode } from "./support/single-db-node.js";
 
 const logger = createLogger({ service: "db-2pc-test", level: "silent" });
 
@@ -63,20 +62,7 @@ describe("db-node 2PC participant: resolving reservations with the coordinator",
         },
       ],
     });
-    const port = await freePort();
-    db = await startDbNode(
-      parseConfig(configSchema, {
-        DB_NODE_ID: "db1",
-        DB_PORT: String(port),
-        DB_ADMIN_PORT: "0",
-        DB_PEERS: `db1=127.0.0.1:${port}`,
-        DB_DATA_DIR: join(dir, "db1"),
-        DB_SEED_CATALOG: "false",
-        DB_DECISION_TIMEOUT_MS: "300",
-        DB_TICK_MS: "20",
-      }),
-      logger,
-    );
+    db = await startSingleDbNode(dir, { DB_SEED_CATALOG: "false", DB_DECISION_TIMEOUT_MS: "300" });
     client = new DatabaseClient({ addresses: [`127.0.0.1:${db.port}`] });
   });
   after(async () => {

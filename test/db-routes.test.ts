@@ -7,12 +7,12 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { loadCatalog } from "@bookstore/catalog";
 import { DatabaseClient } from "@bookstore/db-client";
-import { closeAllClients, createLogger, parseConfig } from "@bookstore/kit";
+import { closeAllClients, createLogger } from "@bookstore/kit";
 import type { FastifyInstance } from "fastify";
 import { freePort } from "../scripts/system.js";
-import { configSchema } from "../services/db-node/src/config.js";
-import { type RunningDbNode, startDbNode } from "../services/db-node/src/db-node.js";
+import type { RunningDbNode } from "../services/db-node/src/db-node.js";
 import { buildApp } from "../services/orchestrator/src/app.js";
+import { startSingleDbNode } from "./support/single-db-node.js";
 
 const logger = createLogger({ service: "db-routes-test", level: "silent" });
 
@@ -24,18 +24,8 @@ describe("orchestrator /api/database routes", { timeout: 30_000 }, () => {
   let app: FastifyInstance;
 
   before(async () => {
-    const port = await freePort();
-    db = await startDbNode(
-      parseConfig(configSchema, {
-        DB_NODE_ID: "db1",
-        DB_PORT: String(port),
-        DB_ADMIN_PORT: "0",
-        DB_PEERS: `db1=127.0.0.1:${port}`,
-        DB_DATA_DIR: join(dir, "db1"),
-        DB_TICK_MS: "20",
-      }),
-      logger,
-    );
+    db = await startSingleDbNode(dir);
+    const port = db.port;
     const offline = `127.0.0.1:${await freePort()}`;
     const client = new DatabaseClient({ addresses: [`127.0.0.1:${port}`, offline], deadlineMs: 3000 });
     app = await buildApp({
