@@ -133,6 +133,15 @@ describe("db-node cluster (3 processes)", { timeout: 60_000 }, () => {
     assert.equal(w.success, false);
     assert.equal(w.primaryId, p.nodeId);
     assert.equal(w.primaryAddress, p.address);
+    // In a Batch, each write is redirected the same way.
+    const b = await callUnary(
+      c,
+      c.batch,
+      { operations: [{ operation: { $case: "write", value: { key: "cfg:r", value: "x", type: 1 } } }] },
+      { deadlineMs: 2000 },
+    );
+    const bw = b.results[0]?.response;
+    assert.ok(bw?.$case === "write" && !bw.value.success && bw.value.primaryAddress === p.address);
     // Linearizable read on a replica sees the write just acknowledged; a stale read says how fresh it is.
     const lin = await callUnary(c, c.read, { key: "cfg:n", stale: false }, { deadlineMs: 2000 });
     assert.equal(lin.value, "8");

@@ -2,7 +2,8 @@
 // 3-member etcd, each as separate processes on loopback, both durable (fdatasync), driven by the same
 // Node gRPC load generator in this process (@grpc/grpc-js for both: our DatabaseClient, and an
 // etcd KV stub per member used round-robin): 256-byte writes and linearizable reads at 1/64/256
-// clients. Both clusters run side by side and every case is measured on both back to back
+// clients. Ours twice: with the DatabaseClient as shipped (concurrent requests travel in Batch
+// calls) and with `batch: false` (one call per request, like the etcd stub). Both clusters run side by side and every case is measured on both back to back
 // (alternating which goes first), so a ratio compares the two under the same machine load. Then
 // the time from SIGKILL of the primary to the first acknowledged write on the new one.
 import { spawn, spawnSync } from "node:child_process";
@@ -71,6 +72,8 @@ const kinds = ["write 256 B", "linearizable read"] as const;
 /** Every case on every system, back to back, alternating which system goes first. */
 async function measureAll(systems: System[]): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
+  // Warm every system up first (JIT, connections, log files), so the first case is not the coldest.
+  for (const sys of systems) await load(sys.write, 64, 2000);
   let turn = 0;
   for (const kind of kinds) {
     for (const c of concurrencies) {
@@ -81,12 +84,20 @@ async function measureAll(systems: System[]): Promise<BenchRow[]> {
     }
   }
   // Grouped by system, as before.
-  return systems.flatMap((sys) => rows.filter((r) => r.case.startsWith(`${sys.name} `)));
+  return systems.flatMap((sys) => rows.filter((r) => of(r, sys.name)));
 }
 
-function ourSystem(db: DatabaseClient): System {
+/** Is `row` a measurement of the system called `name`? */
+function of(row: BenchRow, name: string): boolean {
+  return kinds.some((kind) => row.case === `${name} ${kind}`);
+}
+
+const OURS = "db-node";
+const OURS_SINGLE = "db-node (batch: false)";
+
+function ourSystem(name: string, db: DatabaseClient): System {
   return {
-    name: "db-node",
+    name,
     write: (w, s) => db.write(`k${(w * 7919 + s) % keys}`, value, ValueType.VALUE_TYPE_STRING),
     read: (w, s) => db.read(`k${(w * 7919 + s) % keys}`),
   };
@@ -224,35 +235,39 @@ export default async function run(): Promise<BenchRow[]> {
   const cluster = await DbCluster.start({ env: { DB_SEED_CATALOG: "false", LOG_LEVEL: "error" } });
   try {
     const db = new DatabaseClient({ addresses: cluster.addresses, deadlineMs: 5000 });
+    const single = new DatabaseClient({ addresses: cluster.addresses, deadlineMs: 5000, batch: false });
     await db.write("warm", "1", ValueType.VALUE_TYPE_INT);
     const etcd = await startEtcd();
     if (typeof etcd === "string") console.log(`# ${etcd}: only db-node rows`);
     let measured: BenchRow[];
     try {
-      measured = await measureAll(typeof etcd === "string" ? [ourSystem(db)] : [ourSystem(db), etcd.system]);
+      const ours = [ourSystem(OURS, db), ourSystem(OURS_SINGLE, single)];
+      measured = await measureAll(typeof etcd === "string" ? ours : [...ours, etcd.system]);
     } finally {
       if (typeof etcd !== "string") await etcd.stop();
     }
-    const rows = measured.filter((r) => r.case.startsWith("db-node "));
+    const rows = measured.filter((r) => of(r, OURS) || of(r, OURS_SINGLE));
     rows.push(await failover(cluster, db));
-    const theirs = measured.filter((r) => r.case.startsWith("etcd "));
+    const theirs = measured.filter((r) => of(r, "etcd"));
     if (theirs.length === 0) return rows;
-    // Ratio rows: ours / etcd, per operation and client count.
+    // Ratio rows: ours / etcd, per client mode, operation and client count.
     const ratios: BenchRow[] = [];
-    for (const kind of kinds) {
-      for (const c of concurrencies) {
-        const a = rows.find((r) => r.case === `db-node ${kind}` && r.clients === c);
-        const b = theirs.find((r) => r.case === `etcd ${kind}` && r.clients === c);
-        if (!a || !b) continue;
-        ratios.push({
-          suite: "db",
-          case: `ratio db-node/etcd ${kind}`,
-          clients: c,
-          ops_per_s: round(a.ops_per_s / b.ops_per_s),
-          p50_ms: round(a.p50_ms / b.p50_ms),
-          p99_ms: round(a.p99_ms / b.p99_ms),
-          errors: 0,
-        });
+    for (const name of [OURS, OURS_SINGLE]) {
+      for (const kind of kinds) {
+        for (const c of concurrencies) {
+          const a = measured.find((r) => r.case === `${name} ${kind}` && r.clients === c);
+          const b = theirs.find((r) => r.case === `etcd ${kind}` && r.clients === c);
+          if (!a || !b) continue;
+          ratios.push({
+            suite: "db",
+            case: `ratio ${name}/etcd ${kind}`,
+            clients: c,
+            ops_per_s: round(a.ops_per_s / b.ops_per_s),
+            p50_ms: round(a.p50_ms / b.p50_ms),
+            p99_ms: round(a.p99_ms / b.p99_ms),
+            errors: 0,
+          });
+        }
       }
     }
     return [...rows, ...theirs, ...ratios];

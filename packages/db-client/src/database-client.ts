@@ -1,6 +1,7 @@
 // DatabaseClient: one object any service uses to talk to the db-node cluster. It discovers the
 // primary, follows redirects, fails over when a node is down, retries with backoff within one
-// deadline, spreads reads round-robin over healthy nodes, and reuses one channel per node.
+// deadline, spreads reads round-robin over healthy nodes, and reuses one channel per node. Reads,
+// writes and stock changes issued concurrently to the same node travel together in Batch calls.
 // Every mutating call it makes is safe to retry: stock changes carry a request id the state machine
 // deduplicates, 2PC calls are idempotent by transaction id, a Write is a put (or a compare-and-set).
 import { randomUUID } from "node:crypto";
@@ -13,6 +14,7 @@ import {
   type ValueType,
 } from "@bookstore/proto";
 import { type ServiceError, status } from "@grpc/grpc-js";
+import { BatchSender, isBatchable } from "./batch-sender.js";
 
 export { ValueType } from "@bookstore/proto";
 
@@ -25,6 +27,11 @@ export interface DatabaseClientOptions {
   attemptTimeoutMs?: number;
   /** How long a node that failed is skipped for reads. */
   downForMs?: number;
+  /**
+   * Send concurrent reads, writes and stock changes to a node together in Batch calls (default
+   * true). Off: one call per request.
+   */
+  batch?: boolean;
 }
 
 export interface ReadResult {
@@ -44,6 +51,7 @@ export type NodeStatus =
   | ({ status: "online"; address: string } & DatabaseStatusResponse)
   | { status: "offline"; address: string; error: string };
 
+/** The gRPC error of a call, with the current value / version a refusal carries (FAILED_PRECONDITION). */
 /** The gRPC error of a call, with the current value / version a refusal carries (FAILED_PRECONDITION). */
 export class DatabaseError extends Error {
   override name = "DatabaseError";
@@ -98,6 +106,8 @@ export class DatabaseClient {
   private primary: string | undefined;
   private next = 0;
   private readonly downUntil = new Map<string, number>();
+  private readonly batch: boolean;
+  private readonly senders = new Map<string, BatchSender>();
 
   constructor(options: DatabaseClientOptions) {
     if (options.addresses.length === 0) throw new Error("DatabaseClient: no addresses");
@@ -105,6 +115,7 @@ export class DatabaseClient {
     this.deadlineMs = options.deadlineMs ?? 5000;
     this.attemptTimeoutMs = options.attemptTimeoutMs ?? 1500;
     this.downForMs = options.downForMs ?? 1000;
+    this.batch = options.batch ?? true;
   }
 
   /** The primary this client currently believes in (undefined until discovered). */
@@ -232,12 +243,13 @@ export class DatabaseClient {
       if (remaining <= 0) break;
       const address = redirectTo ?? this.target(write);
       redirectTo = undefined;
-      const client = clientFor(DatabaseServiceClient, address);
-      const fn = client[method] as unknown as UnaryMethod<RequestOf<M>, ResponseOf<M>>;
       try {
-        const response = await callUnary(client, fn, request, {
-          deadlineMs: Math.min(remaining, this.attemptTimeoutMs),
-        });
+        const response = await this.send(
+          method,
+          request,
+          address,
+          Math.min(remaining, this.attemptTimeoutMs),
+        );
         const redirect = redirectOf(response as Redirectable);
         if (redirect !== undefined && write) {
           this.primary = redirect;
@@ -267,6 +279,26 @@ export class DatabaseClient {
     throw lastError instanceof DatabaseError
       ? new DatabaseError(status.UNAVAILABLE, `database unavailable: ${lastError.message}`)
       : new DatabaseError(status.DEADLINE_EXCEEDED, "database call timed out");
+  }
+
+  /** One attempt on one node: in the node's next batch, or as its own call. */
+  private send<M extends CallableMethods>(
+    method: M,
+    request: RequestOf<M>,
+    address: string,
+    deadlineMs: number,
+  ): Promise<ResponseOf<M>> {
+    if (this.batch && isBatchable(method)) {
+      let sender = this.senders.get(address);
+      if (!sender) {
+        sender = new BatchSender(address);
+        this.senders.set(address, sender);
+      }
+      return sender.send(method, request as never, Date.now() + deadlineMs) as Promise<ResponseOf<M>>;
+    }
+    const client = clientFor(DatabaseServiceClient, address);
+    const fn = client[method] as unknown as UnaryMethod<RequestOf<M>, ResponseOf<M>>;
+    return callUnary(client, fn, request, { deadlineMs });
   }
 }
 

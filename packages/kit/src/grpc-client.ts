@@ -97,7 +97,8 @@ export async function callUnary<Req, Res>(
   const started = performance.now();
   const deadline = Date.now() + settings.deadlineMs;
   const maxAttempts = settings.idempotent ? (settings.maxAttempts ?? 4) : 1;
-  const label = method.name || "unknown";
+  // Generated client methods carry their full path (/package.Service/Method).
+  const label = (method as { path?: string }).path ?? (method.name || "unknown");
   for (let attempt = 1; ; attempt++) {
     try {
       const response = await once(client, method, request, deadline, settings);

@@ -1,9 +1,18 @@
 // The DatabaseService handlers of one db-node: validation, then a Raft proposal (writes) or a
 // ReadIndex barrier (linearizable reads). Method and field names are the seed's.
 import { AppError, implement, type ServiceRegistration, type UnaryHandlers } from "@bookstore/kit";
-import { DatabaseServiceService, type LeaderHint, type ValueType } from "@bookstore/proto";
+import {
+  DatabaseServiceService,
+  type LeaderHint,
+  type ReadRequest,
+  type ReadResponse,
+  type ValueType,
+  type WriteRequest,
+  type WriteResponse,
+} from "@bookstore/proto";
 import { RaftError, type RaftNode, type RaftStatus } from "@bookstore/raft";
 import { status as GrpcStatus } from "@grpc/grpc-js";
+import { runBatch } from "./batch.js";
 import type { PartitionControl } from "./partition.js";
 import { type Command, type CommandResult, type DbState, encodeCommand } from "./state-machine.js";
 import { checkAmount, checkKey, checkPrepare, checkRequestId, checkTxId, checkValue } from "./validation.js";
@@ -120,66 +129,70 @@ export function dbHandlers(options: DbServiceOptions): DbHandlers {
     return { success: r.ok, message: r.ok ? "" : r.message, primary: undefined };
   };
 
-  return {
-    read: async (req) => {
-      checkKey(req.key);
-      let appliedIndex: number;
-      if (req.stale) {
-        appliedIndex = node.appliedIndex;
-      } else {
-        try {
-          await node.readBarrier();
-        } catch (error) {
-          const r = translate(error);
-          // A follower forwards ReadIndex to the leader itself; NOT_LEADER here means no leader is known.
-          throw new AppError(GrpcStatus.UNAVAILABLE, `cannot serve a linearizable read: primary is ${r.id}`);
-        }
-        appliedIndex = node.appliedIndex;
-      }
-      const record = state.get(req.key);
-      if (!record) {
-        return { success: false, value: "", version: 0, message: `no key ${req.key}`, type: 0, appliedIndex };
-      }
-      return {
-        success: true,
-        value: record.value,
-        version: record.version,
-        message: "",
-        type: record.type as number as ValueType,
-        appliedIndex,
-      };
-    },
+  /** Waits until local state reflects every write committed before now (ReadIndex via the leader). */
+  const readBarrier = async () => {
+    try {
+      await node.readBarrier();
+    } catch (error) {
+      const r = translate(error);
+      // A follower forwards ReadIndex to the leader itself; NOT_LEADER here means no leader is known.
+      throw new AppError(GrpcStatus.UNAVAILABLE, `cannot serve a linearizable read: primary is ${r.id}`);
+    }
+  };
 
-    write: async (req) => {
-      checkKey(req.key);
-      const { value, type } = checkValue(req.value, req.type);
-      if (
-        req.expectedVersion !== undefined &&
-        (!Number.isSafeInteger(req.expectedVersion) || req.expectedVersion < 0)
-      ) {
-        throw AppError.invalid([{ field: "expected_version", message: "expected_version must be >= 0" }]);
-      }
-      const r = await propose({
-        op: "put",
-        key: req.key,
-        value,
-        type,
-        ...(req.expectedVersion !== undefined ? { expected: req.expectedVersion } : {}),
-      });
-      if (r instanceof Redirect) {
-        return {
-          success: false,
-          message: notPrimary(r),
-          version: 0,
-          primaryId: r.id,
-          primaryAddress: r.address,
-        };
-      }
-      if (!r.ok) {
-        throw AppError.failedPrecondition(r.message, { "x-version": String(r.version) });
-      }
-      return { success: true, message: "", version: r.version, primaryId: node.id, primaryAddress: "" };
-    },
+  const serveRead = async (req: ReadRequest, barrier: () => Promise<void>): Promise<ReadResponse> => {
+    checkKey(req.key);
+    if (!req.stale) await barrier();
+    const appliedIndex = node.appliedIndex;
+    const record = state.get(req.key);
+    if (!record) {
+      return { success: false, value: "", version: 0, message: `no key ${req.key}`, type: 0, appliedIndex };
+    }
+    return {
+      success: true,
+      value: record.value,
+      version: record.version,
+      message: "",
+      type: record.type as number as ValueType,
+      appliedIndex,
+    };
+  };
+
+  const serveWrite = async (req: WriteRequest): Promise<WriteResponse> => {
+    checkKey(req.key);
+    const { value, type } = checkValue(req.value, req.type);
+    if (
+      req.expectedVersion !== undefined &&
+      (!Number.isSafeInteger(req.expectedVersion) || req.expectedVersion < 0)
+    ) {
+      throw AppError.invalid([{ field: "expected_version", message: "expected_version must be >= 0" }]);
+    }
+    const r = await propose({
+      op: "put",
+      key: req.key,
+      value,
+      type,
+      ...(req.expectedVersion !== undefined ? { expected: req.expectedVersion } : {}),
+    });
+    if (r instanceof Redirect) {
+      return {
+        success: false,
+        message: notPrimary(r),
+        version: 0,
+        primaryId: r.id,
+        primaryAddress: r.address,
+      };
+    }
+    if (!r.ok) {
+      throw AppError.failedPrecondition(r.message, { "x-version": String(r.version) });
+    }
+    return { success: true, message: "", version: r.version, primaryId: node.id, primaryAddress: "" };
+  };
+
+  const handlers: DbHandlers = {
+    read: (req) => serveRead(req, readBarrier),
+
+    write: serveWrite,
 
     decrementStock: (req) => stockChange(req.key, req.amount, req.requestId, -1),
     incrementStock: (req) => stockChange(req.key, req.amount, req.requestId, 1),
@@ -240,7 +253,20 @@ export function dbHandlers(options: DbServiceOptions): DbHandlers {
       options.partition.block(req.blockedPeers);
       return { blockedPeers: [...options.partition.blocked] };
     },
+
+    batch: async (req) => {
+      // Every linearizable read of the batch waits for the same ReadIndex round.
+      let shared: Promise<void> | undefined;
+      const results = await runBatch(req.operations, {
+        read: (r) => serveRead(r, () => (shared ??= readBarrier())),
+        write: serveWrite,
+        decrementStock: (r) => stockChange(r.key, r.amount, r.requestId, -1),
+        incrementStock: (r) => stockChange(r.key, r.amount, r.requestId, 1),
+      });
+      return { results };
+    },
   };
+  return handlers;
 }
 
 export function databaseService(

@@ -227,6 +227,44 @@ export interface SetPartitionResponse {
   blockedPeers: string[];
 }
 
+export interface BatchOperation {
+  operation:
+    | { $case: "read"; value: ReadRequest }
+    | { $case: "write"; value: WriteRequest }
+    | { $case: "decrementStock"; value: DecrementStockRequest }
+    | { $case: "incrementStock"; value: IncrementStockRequest }
+    | undefined;
+}
+
+export interface BatchRequest {
+  operations: BatchOperation[];
+}
+
+/** One operation's outcome: its response, or the status its own call would have failed with. */
+export interface BatchResult {
+  /** A gRPC status code; 0 (OK) when the response is set. */
+  code: number;
+  errorMessage: string;
+  /** What the single call sends as trailing metadata with the error (x-current-value, x-version). */
+  errorMetadata: { [key: string]: string };
+  response:
+    | { $case: "read"; value: ReadResponse }
+    | { $case: "write"; value: WriteResponse }
+    | { $case: "decrementStock"; value: DecrementStockResponse }
+    | { $case: "incrementStock"; value: IncrementStockResponse }
+    | undefined;
+}
+
+export interface BatchResult_ErrorMetadataEntry {
+  key: string;
+  value: string;
+}
+
+/** Results in the order of the request's operations. */
+export interface BatchResponse {
+  results: BatchResult[];
+}
+
 function createBaseReadRequest(): ReadRequest {
   return { key: "", stale: false };
 }
@@ -2586,6 +2624,525 @@ export const SetPartitionResponse: MessageFns<SetPartitionResponse> = {
   },
 };
 
+function createBaseBatchOperation(): BatchOperation {
+  return { operation: undefined };
+}
+
+export const BatchOperation: MessageFns<BatchOperation> = {
+  encode(message: BatchOperation, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    switch (message.operation?.$case) {
+      case "read":
+        ReadRequest.encode(message.operation.value, writer.uint32(10).fork()).join();
+        break;
+      case "write":
+        WriteRequest.encode(message.operation.value, writer.uint32(18).fork()).join();
+        break;
+      case "decrementStock":
+        DecrementStockRequest.encode(message.operation.value, writer.uint32(26).fork()).join();
+        break;
+      case "incrementStock":
+        IncrementStockRequest.encode(message.operation.value, writer.uint32(34).fork()).join();
+        break;
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BatchOperation {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBatchOperation();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.operation = { $case: "read", value: ReadRequest.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.operation = { $case: "write", value: WriteRequest.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.operation = {
+              $case: "decrementStock",
+              value: DecrementStockRequest.decode(reader, reader.uint32()),
+            };
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.operation = {
+              $case: "incrementStock",
+              value: IncrementStockRequest.decode(reader, reader.uint32()),
+            };
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): BatchOperation {
+    return {
+      operation: isSet(object.read)
+        ? { $case: "read", value: ReadRequest.fromJSON(object.read) }
+        : isSet(object.write)
+        ? { $case: "write", value: WriteRequest.fromJSON(object.write) }
+        : isSet(object.decrementStock)
+        ? { $case: "decrementStock", value: DecrementStockRequest.fromJSON(object.decrementStock) }
+        : isSet(object.decrement_stock)
+        ? { $case: "decrementStock", value: DecrementStockRequest.fromJSON(object.decrement_stock) }
+        : isSet(object.incrementStock)
+        ? { $case: "incrementStock", value: IncrementStockRequest.fromJSON(object.incrementStock) }
+        : isSet(object.increment_stock)
+        ? { $case: "incrementStock", value: IncrementStockRequest.fromJSON(object.increment_stock) }
+        : undefined,
+    };
+  },
+
+  toJSON(message: BatchOperation): unknown {
+    const obj: any = {};
+    if (message.operation?.$case === "read") {
+      obj.read = ReadRequest.toJSON(message.operation.value);
+    } else if (message.operation?.$case === "write") {
+      obj.write = WriteRequest.toJSON(message.operation.value);
+    } else if (message.operation?.$case === "decrementStock") {
+      obj.decrementStock = DecrementStockRequest.toJSON(message.operation.value);
+    } else if (message.operation?.$case === "incrementStock") {
+      obj.incrementStock = IncrementStockRequest.toJSON(message.operation.value);
+    }
+    return obj;
+  },
+};
+
+function createBaseBatchRequest(): BatchRequest {
+  return { operations: [] };
+}
+
+export const BatchRequest: MessageFns<BatchRequest> = {
+  encode(message: BatchRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.operations) {
+      BatchOperation.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BatchRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBatchRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.operations.push(BatchOperation.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): BatchRequest {
+    return {
+      operations: globalThis.Array.isArray(object?.operations)
+        ? object.operations.map((e: any) => BatchOperation.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: BatchRequest): unknown {
+    const obj: any = {};
+    if (message.operations?.length) {
+      obj.operations = message.operations.map((e) => BatchOperation.toJSON(e));
+    }
+    return obj;
+  },
+};
+
+function createBaseBatchResult(): BatchResult {
+  return { code: 0, errorMessage: "", errorMetadata: {}, response: undefined };
+}
+
+export const BatchResult: MessageFns<BatchResult> = {
+  encode(message: BatchResult, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.code !== 0) {
+      writer.uint32(8).int32(message.code);
+    }
+    if (message.errorMessage !== "") {
+      writer.uint32(18).string(message.errorMessage);
+    }
+    globalThis.Object.entries(message.errorMetadata).forEach(([key, value]: [string, string]) => {
+      BatchResult_ErrorMetadataEntry.encode({ key: key as any, value }, writer.uint32(26).fork()).join();
+    });
+    switch (message.response?.$case) {
+      case "read":
+        ReadResponse.encode(message.response.value, writer.uint32(34).fork()).join();
+        break;
+      case "write":
+        WriteResponse.encode(message.response.value, writer.uint32(42).fork()).join();
+        break;
+      case "decrementStock":
+        DecrementStockResponse.encode(message.response.value, writer.uint32(50).fork()).join();
+        break;
+      case "incrementStock":
+        IncrementStockResponse.encode(message.response.value, writer.uint32(58).fork()).join();
+        break;
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BatchResult {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBatchResult();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.code = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.errorMessage = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            const entry3 = BatchResult_ErrorMetadataEntry.decode(reader, reader.uint32());
+            if (entry3.value !== undefined) {
+              message.errorMetadata[entry3.key] = entry3.value;
+            }
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.response = { $case: "read", value: ReadResponse.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.response = { $case: "write", value: WriteResponse.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.response = {
+              $case: "decrementStock",
+              value: DecrementStockResponse.decode(reader, reader.uint32()),
+            };
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.response = {
+              $case: "incrementStock",
+              value: IncrementStockResponse.decode(reader, reader.uint32()),
+            };
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): BatchResult {
+    return {
+      code: isSet(object.code) ? globalThis.Number(object.code) : 0,
+      errorMessage: isSet(object.errorMessage)
+        ? globalThis.String(object.errorMessage)
+        : isSet(object.error_message)
+        ? globalThis.String(object.error_message)
+        : "",
+      errorMetadata: isObject(object.errorMetadata)
+        ? (globalThis.Object.entries(object.errorMetadata) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : isObject(object.error_metadata)
+        ? (globalThis.Object.entries(object.error_metadata) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      response: isSet(object.read)
+        ? { $case: "read", value: ReadResponse.fromJSON(object.read) }
+        : isSet(object.write)
+        ? { $case: "write", value: WriteResponse.fromJSON(object.write) }
+        : isSet(object.decrementStock)
+        ? { $case: "decrementStock", value: DecrementStockResponse.fromJSON(object.decrementStock) }
+        : isSet(object.decrement_stock)
+        ? { $case: "decrementStock", value: DecrementStockResponse.fromJSON(object.decrement_stock) }
+        : isSet(object.incrementStock)
+        ? { $case: "incrementStock", value: IncrementStockResponse.fromJSON(object.incrementStock) }
+        : isSet(object.increment_stock)
+        ? { $case: "incrementStock", value: IncrementStockResponse.fromJSON(object.increment_stock) }
+        : undefined,
+    };
+  },
+
+  toJSON(message: BatchResult): unknown {
+    const obj: any = {};
+    if (message.code !== 0) {
+      obj.code = Math.round(message.code);
+    }
+    if (message.errorMessage !== "") {
+      obj.errorMessage = message.errorMessage;
+    }
+    if (message.errorMetadata) {
+      const entries = globalThis.Object.entries(message.errorMetadata) as [string, string][];
+      if (entries.length > 0) {
+        obj.errorMetadata = {};
+        entries.forEach(([k, v]) => {
+          obj.errorMetadata[k] = v;
+        });
+      }
+    }
+    if (message.response?.$case === "read") {
+      obj.read = ReadResponse.toJSON(message.response.value);
+    } else if (message.response?.$case === "write") {
+      obj.write = WriteResponse.toJSON(message.response.value);
+    } else if (message.response?.$case === "decrementStock") {
+      obj.decrementStock = DecrementStockResponse.toJSON(message.response.value);
+    } else if (message.response?.$case === "incrementStock") {
+      obj.incrementStock = IncrementStockResponse.toJSON(message.response.value);
+    }
+    return obj;
+  },
+};
+
+function createBaseBatchResult_ErrorMetadataEntry(): BatchResult_ErrorMetadataEntry {
+  return { key: "", value: "" };
+}
+
+export const BatchResult_ErrorMetadataEntry: MessageFns<BatchResult_ErrorMetadataEntry> = {
+  encode(message: BatchResult_ErrorMetadataEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BatchResult_ErrorMetadataEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBatchResult_ErrorMetadataEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): BatchResult_ErrorMetadataEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: BatchResult_ErrorMetadataEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+};
+
+function createBaseBatchResponse(): BatchResponse {
+  return { results: [] };
+}
+
+export const BatchResponse: MessageFns<BatchResponse> = {
+  encode(message: BatchResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.results) {
+      BatchResult.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BatchResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBatchResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.results.push(BatchResult.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): BatchResponse {
+    return {
+      results: globalThis.Array.isArray(object?.results) ? object.results.map((e: any) => BatchResult.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: BatchResponse): unknown {
+    const obj: any = {};
+    if (message.results?.length) {
+      obj.results = message.results.map((e) => BatchResult.toJSON(e));
+    }
+    return obj;
+  },
+};
+
 /**
  * The replicated database (db-node cluster on Raft). Method and field names are the seed's
  * (Read, Write, DecrementStock, IncrementStock, GetStatus, ReadAll); what is new is added as
@@ -2698,6 +3255,21 @@ export const DatabaseServiceService = {
       Buffer.from(SetPartitionResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): SetPartitionResponse => SetPartitionResponse.decode(value),
   },
+  /**
+   * Several independent reads, writes and stock changes in one call, each with its own result, as
+   * if each had been its own call (same validation, redirects and errors). The writes go into one
+   * Raft append and the linearizable reads share one ReadIndex round. DatabaseClient sends the
+   * requests its callers issue concurrently this way. At most 1000 operations.
+   */
+  batch: {
+    path: "/bookstore.v1.DatabaseService/Batch" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: BatchRequest): Buffer => Buffer.from(BatchRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): BatchRequest => BatchRequest.decode(value),
+    responseSerialize: (value: BatchResponse): Buffer => Buffer.from(BatchResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): BatchResponse => BatchResponse.decode(value),
+  },
 } as const;
 
 export interface DatabaseServiceServer extends UntypedServiceImplementation {
@@ -2718,6 +3290,13 @@ export interface DatabaseServiceServer extends UntypedServiceImplementation {
    * An empty list heals the partition. Used by the partition tests.
    */
   setPartition: handleUnaryCall<SetPartitionRequest, SetPartitionResponse>;
+  /**
+   * Several independent reads, writes and stock changes in one call, each with its own result, as
+   * if each had been its own call (same validation, redirects and errors). The writes go into one
+   * Raft append and the linearizable reads share one ReadIndex round. DatabaseClient sends the
+   * requests its callers issue concurrently this way. At most 1000 operations.
+   */
+  batch: handleUnaryCall<BatchRequest, BatchResponse>;
 }
 
 export interface DatabaseServiceClient extends Client {
@@ -2875,6 +3454,27 @@ export interface DatabaseServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: SetPartitionResponse) => void,
   ): ClientUnaryCall;
+  /**
+   * Several independent reads, writes and stock changes in one call, each with its own result, as
+   * if each had been its own call (same validation, redirects and errors). The writes go into one
+   * Raft append and the linearizable reads share one ReadIndex round. DatabaseClient sends the
+   * requests its callers issue concurrently this way. At most 1000 operations.
+   */
+  batch(
+    request: BatchRequest,
+    callback: (error: ServiceError | null, response: BatchResponse) => void,
+  ): ClientUnaryCall;
+  batch(
+    request: BatchRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: BatchResponse) => void,
+  ): ClientUnaryCall;
+  batch(
+    request: BatchRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: BatchResponse) => void,
+  ): ClientUnaryCall;
 }
 
 export const DatabaseServiceClient = makeGenericClientConstructor(
@@ -2895,6 +3495,10 @@ function longToNumber(int64: { toString(): string }): number {
     throw new globalThis.Error("Value is smaller than Number.MIN_SAFE_INTEGER");
   }
   return num;
+}
+
+function isObject(value: any): boolean {
+  return typeof value === "object" && value !== null;
 }
 
 function isSet(value: any): boolean {
