@@ -1,5 +1,6 @@
 // Drives the pure core with a real clock, disk and network. One loop turns Ready batches into
-// effects in the order Raft requires: persist (one fdatasync) → send → apply → advance.
+// effects in the order Raft requires: persist (one fdatasync) → send → apply → advance (entries
+// committed and already on disk are applied while the next ones are written).
 // Proposals that arrive while a batch is being written are appended together in the next batch
 // (group commit), so throughput grows with concurrency.
 import { ProposalError, type RaftConfig, RaftCore } from "../core/raft.js";
@@ -398,7 +399,17 @@ export class RaftNode<R = unknown> {
       else late.push(m);
     }
     if (early.length > 0) this.transport.send(early);
-    await this.storage.persist(rd);
+    // Committed entries that were already on disk before this Ready are applied (and their callers
+    // answered) while this Ready's entries are being written; the rest wait for the write.
+    const firstNew = rd.entries[0]?.index ?? Number.POSITIVE_INFINITY;
+    let durable = rd.snapshot ? 0 : rd.committedEntries.findIndex((e) => e.index >= firstNew);
+    if (durable === -1) durable = rd.committedEntries.length;
+    const persisted = this.storage.persist(rd);
+    try {
+      for (let i = 0; i < durable; i++) await this.apply(rd.committedEntries[i] as Entry);
+    } finally {
+      await persisted;
+    }
     // A snapshot can introduce members (and the leader) we have no address for yet.
     if (rd.snapshot) this.updateAddresses({ ...this.addresses, ...rd.snapshot.conf.addresses });
     if (late.length > 0) this.transport.send(late);
@@ -407,7 +418,8 @@ export class RaftNode<R = unknown> {
       await this.sm.restore(rd.snapshot.data);
       this.applied = rd.snapshot.index;
     }
-    for (const e of rd.committedEntries) await this.apply(e);
+    for (let i = durable; i < rd.committedEntries.length; i++)
+      await this.apply(rd.committedEntries[i] as Entry);
     this.core.advance(rd);
     if (rd.committedEntries.some((e) => e.type === "confChange"))
       this.updateAddresses(this.core.conf.addresses);
