@@ -40,6 +40,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     dataDir: options.dataDir,
     ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
     sessionSql: [`SET hnsw.ef_search = ${Math.trunc(efSearch)}`, "SET hnsw.iterative_scan = relaxed_order"],
+    onIdleError: (error) => logger.warn({ err: error.message }, "an idle PostgreSQL connection failed"),
   });
   try {
     const migrated = await migrate(db);

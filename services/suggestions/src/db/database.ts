@@ -28,6 +28,8 @@ export interface OpenOptions {
   /** Statements run on every new connection (e.g. SET hnsw.ef_search = 64). */
   sessionSql?: string[];
   poolSize?: number;
+  /** An idle PostgreSQL connection failed (the pool drops it). */
+  onIdleError?: (error: Error) => void;
 }
 
 export async function openDatabase(options: OpenOptions): Promise<Database> {
@@ -63,24 +65,53 @@ async function openPglite(options: OpenOptions): Promise<Database> {
 
 async function openPostgres(options: OpenOptions): Promise<Database> {
   const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 8 });
-  // An idle client's error (server restart) must not crash the process; the next query reconnects.
-  pool.on("error", () => {});
+  // An idle client's error (e.g. the server restarted) must not crash the process: the pool drops
+  // that client and the next query opens a new connection.
+  pool.on("error", (error) => options.onIdleError?.(error));
+  // Every new connection runs the session statements before its first query; if they fail, that
+  // query fails with their error and the connection is discarded.
   const sessionSql = options.sessionSql ?? [];
-  if (sessionSql.length > 0) {
-    pool.on("connect", (client) => {
-      for (const sql of sessionSql) client.query(sql).catch(() => {});
-    });
-  }
-  await pool.query("CREATE EXTENSION IF NOT EXISTS vector");
+  const sessions = new WeakMap<pg.PoolClient, Promise<void>>();
+  pool.on("connect", (client) => {
+    const ready = (async () => {
+      for (const sql of sessionSql) await client.query(sql);
+    })();
+    ready.catch(() => {}); // observed by the first checkout below
+    sessions.set(client, ready);
+  });
+  const checkout = async (): Promise<pg.PoolClient> => {
+    const client = await pool.connect();
+    try {
+      await sessions.get(client);
+      return client;
+    } catch (error) {
+      client.release(true);
+      throw error;
+    }
+  };
+  const query = async <T>(sql: string, params: readonly unknown[] = []): Promise<T[]> => {
+    const client = await checkout();
+    let broken: Error | undefined;
+    try {
+      return (await client.query(sql, params as unknown[])).rows as T[];
+    } catch (error) {
+      // A connection-level failure (no SQLSTATE) must not go back to the pool.
+      if (!(error as { code?: string }).code) broken = error as Error;
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  };
+  await query("CREATE EXTENSION IF NOT EXISTS vector");
   return {
     kind: "postgres",
-    query: async <T>(sql: string, params: readonly unknown[] = []) =>
-      (await pool.query(sql, params as unknown[])).rows as T[],
+    query,
     exec: async (sql) => {
-      await pool.query(sql);
+      await query(sql);
     },
     transaction: async (work) => {
-      const client = await pool.connect();
+      const client = await checkout();
+      let discard: Error | undefined;
       try {
         await client.query("BEGIN");
         const result = await work({
@@ -93,10 +124,16 @@ async function openPostgres(options: OpenOptions): Promise<Database> {
         await client.query("COMMIT");
         return result;
       } catch (error) {
-        await client.query("ROLLBACK").catch(() => {});
+        await client.query("ROLLBACK").then(
+          () => undefined,
+          // The connection is in an unknown state: the pool must not hand it out again.
+          (rollbackError: Error) => {
+            discard = rollbackError;
+          },
+        );
         throw error;
       } finally {
-        client.release();
+        client.release(discard);
       }
     },
     close: () => pool.end(),
