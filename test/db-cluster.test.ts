@@ -323,4 +323,15 @@ describe("db-node cluster (3 processes)", { timeout: 60_000 }, () => {
     }
     assert.ok(seen, "the healed node caught up");
   });
+
+  it("a node stops cleanly on SIGTERM: peers' Raft streams are ended, no drain timeout", async () => {
+    const node = cluster.nodes.at(-1);
+    assert.ok(node);
+    const started = Date.now();
+    await node.stop();
+    const took = Date.now() - started;
+    assert.equal(node.child?.exitCode, 0);
+    assert.ok(!node.lines.some((l) => l.includes("did not finish")), node.lines.join("\n"));
+    assert.ok(took < 900, `stopped in ${took} ms (drain timeout is 1000 ms)`);
+  });
 });

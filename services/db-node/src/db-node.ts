@@ -46,6 +46,8 @@ export async function startDbNode(
     walPreallocateBytes: config.DB_WAL_PREALLOCATE_BYTES,
     logger,
   });
+  // Ends the peers' incoming Raft streams at shutdown, so the server's drain does not wait on them.
+  const closing = new AbortController();
   let server: RunningGrpcServer;
   try {
     server = await startGrpcServer({
@@ -57,8 +59,10 @@ export async function startDbNode(
         {
           name: "bookstore.v1.RaftService",
           definition: RaftServiceService,
-          implementation: partition.raftService(node as RaftNode<unknown>, (from) =>
-            transport.markAlive(from),
+          implementation: partition.raftService(
+            node as RaftNode<unknown>,
+            (from) => transport.markAlive(from),
+            closing.signal,
           ),
         },
       ],
@@ -113,6 +117,7 @@ export async function startDbNode(
     close: async () => {
       clearInterval(seeder);
       stopResolver();
+      closing.abort();
       await server.close();
       await node.stop();
     },

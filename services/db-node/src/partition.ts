@@ -25,7 +25,7 @@ export class PartitionControl {
   }
 
   /** The RaftService implementation of `node`, dropping what comes from a blocked peer. */
-  raftService(node: RaftNode<unknown>, onPeerMessage: (from: NodeId) => void) {
+  raftService(node: RaftNode<unknown>, onPeerMessage: (from: NodeId) => void, closing?: AbortSignal) {
     const filtered = new Proxy(node, {
       get: (target, prop, receiver) => {
         if (prop === "receive") {
@@ -37,6 +37,6 @@ export class PartitionControl {
         return typeof value === "function" ? value.bind(target) : value;
       },
     });
-    return raftServiceImplementation(filtered, { onPeerMessage });
+    return raftServiceImplementation(filtered, { onPeerMessage, ...(closing ? { closing } : {}) });
   }
 }

@@ -27,6 +27,11 @@ import { fromWire } from "./wire.js";
 export interface RaftServiceHooks {
   /** Called for every message received from a peer (e.g. to reset reconnect backoff). */
   onPeerMessage?(from: string): void;
+  /**
+   * When aborted, every open incoming message stream is answered and so ends: peers' streams never
+   * end on their own, and a server shutting down would otherwise wait its whole drain time for them.
+   */
+  closing?: AbortSignal;
 }
 
 export function raftServiceImplementation(
@@ -52,14 +57,27 @@ export function raftServiceImplementation(
   };
   return {
     send(call: ServerReadableStream<RaftMessage, RaftSendResponse>, cb: sendUnaryData<RaftSendResponse>) {
+      let answered = false;
+      const finish = () => {
+        if (answered) return;
+        answered = true;
+        hooks.closing?.removeEventListener("abort", finish);
+        cb(null, {});
+      };
+      if (hooks.closing?.aborted) return finish();
+      hooks.closing?.addEventListener("abort", finish);
       call.on("data", (pb: RaftMessage) => {
         const m = fromWire(pb);
-        if (!m) return;
+        if (!m || answered) return;
         hooks.onPeerMessage?.(m.from);
         node.receive(m);
       });
-      call.on("end", () => cb(null, {}));
-      call.on("error", () => {});
+      call.on("end", finish);
+      // A broken stream: the peer reconnects; nothing to answer.
+      call.on("error", () => {
+        answered = true;
+        hooks.closing?.removeEventListener("abort", finish);
+      });
     },
     status(_call: ServerUnaryCall<unknown, RaftStatusResponse>, cb: sendUnaryData<RaftStatusResponse>) {
       const s = node.status();
