@@ -144,7 +144,7 @@ export async function freeSystemPorts(): Promise<SystemPorts> {
     admin: { fraudDetection: 0, transactionVerification: 0, suggestions: 0 },
     dbNodes: [await freePort(), await freePort(), await freePort()],
     dbAdmin: [0, 0, 0],
-    // A fresh store per test or benchmark run (the OS temp directory is cleaned by the OS).
+    // A fresh store per test or benchmark run; the caller removes it after stopping the system.
     dbDataDir: mkdtempSync(join(tmpdir(), "bookstore-db-")),
   };
 }

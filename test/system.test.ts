@@ -2,6 +2,7 @@
 // service killed with SIGKILL.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { after, before, describe, it } from "node:test";
 import {
@@ -24,7 +25,10 @@ describe("system: separate processes", () => {
     system = await startSystem(systemSpecs(ports, { LOG_LEVEL: "warn", CALL_DEADLINE_MS: "1000" }));
     baseUrl = `http://127.0.0.1:${ports.orchestrator}`;
   });
-  after(() => system.stop());
+  after(async () => {
+    await system.stop();
+    rmSync(ports.dbDataDir, { recursive: true, force: true });
+  });
 
   it("approves an order across processes and reports every service healthy", async () => {
     const { status, body } = await post(baseUrl, "/checkout", validBody());

@@ -3,6 +3,7 @@
 // from one process with the same library and settings. Every service runs as its own process.
 import { fork } from "node:child_process";
 import { randomInt } from "node:crypto";
+import { rmSync } from "node:fs";
 import { loadCatalog } from "@bookstore/catalog";
 import { callUnary, clientFor, closeAllClients } from "@bookstore/kit";
 import { EchoServiceClient } from "@bookstore/proto";
@@ -120,6 +121,7 @@ export default async function run(): Promise<BenchRow[]> {
     for (const clients of [1, 16, 64]) rows.push(await checkoutAt(url, clients));
   } finally {
     await system.stop();
+    rmSync(ports.dbDataDir, { recursive: true, force: true });
   }
   const echo = rows[0]?.ops_per_s ?? 0;
   const at64 = rows.find((r) => r.case === "checkout" && r.clients === 64);
