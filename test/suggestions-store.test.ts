@@ -28,18 +28,18 @@ describe("suggestions store on embedded Postgres", () => {
   });
 
   it("applies the versioned migrations once", async () => {
-    assert.deepEqual(engine.migrated, [1, 2, 3]);
+    assert.deepEqual(engine.migrated, [1, 2, 3, 4]);
     const rows = await engine.db.query<{ version: number }>(
       "SELECT version FROM schema_migrations ORDER BY 1",
     );
     assert.deepEqual(
       rows.map((r) => r.version),
-      [1, 2, 3],
+      [1, 2, 3, 4],
     );
     const [index] = await engine.db.query<{ indexdef: string }>(
       "SELECT indexdef FROM pg_indexes WHERE indexname = 'book_embeddings_hnsw'",
     );
-    assert.match(index?.indexdef ?? "", /hnsw .*vector_cosine_ops.*ef_construction='?200/);
+    assert.match(index?.indexdef ?? "", /hnsw .*vector_cosine_ops.*ef_construction='?400/);
     assert.deepEqual(await migrate(engine.db), [], "nothing left to apply");
     assert.equal(engine.index.embedded, books.length);
   });

@@ -21,7 +21,7 @@ import { type BenchRow, percentile, round } from "../lib/report.js";
 const syntheticBooks = Number(process.env.BENCH_SEARCH_BOOKS ?? 100_000);
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 /** hnsw.ef_search values to measure on the synthetic catalog (BENCH_SEARCH_EF="64,128"). */
-const efValues = (process.env.BENCH_SEARCH_EF ?? "40,64,128,160,192,256").split(",").map(Number);
+const efValues = (process.env.BENCH_SEARCH_EF ?? "64,128,144,160,192").split(",").map(Number);
 const queries = relevanceSet.map((r) => r.query);
 
 async function openMemoryDb(efSearch = 64): Promise<Database> {
