@@ -18,7 +18,7 @@ export const configSchema = z.object({
   /** Books suggested with each order (checkout event f). */
   SUGGESTIONS_PER_ORDER: z.coerce.number().int().min(1).max(20).default(3),
   /** HNSW candidate list per query (pgvector hnsw.ef_search): recall against latency. */
-  HNSW_EF_SEARCH: z.coerce.number().int().min(10).max(1000).default(64),
+  HNSW_EF_SEARCH: z.coerce.number().int().min(10).max(1000).default(128),
   /** Query embeddings waiting at most; beyond, RESOURCE_EXHAUSTED. */
   EMBED_QUEUE_CAPACITY: z.coerce.number().int().min(1).max(100_000).default(256),
   ORDER_TTL_MS: env.millis(10 * 60_000),

@@ -35,7 +35,7 @@ export interface Engine {
 /** Opens the database, migrates it, picks the embedder and brings the index up to date. */
 export async function startEngine(options: EngineOptions): Promise<Engine> {
   const { logger } = options;
-  const efSearch = options.efSearch ?? 64;
+  const efSearch = options.efSearch ?? 128; // HNSW_EF_SEARCH's default
   const db = await openDatabase({
     dataDir: options.dataDir,
     ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
