@@ -299,11 +299,16 @@ describe("db-node cluster (3 processes)", { timeout: 60_000 }, () => {
         () => false,
       );
       assert.equal(w, false, "no write accepted by the isolated node");
-      assert.notEqual(
-        await code(callUnary(c, c.read, { key: "cfg:n", stale: false }, { deadlineMs: 4000 })),
-        "ok",
-        "no linearizable read on the isolated node",
-      );
+      const read = (key: string) => ({ operation: { $case: "read" as const, value: { key, stale: false } } });
+      const [single, batch] = await Promise.all([
+        code(callUnary(c, c.read, { key: "cfg:n", stale: false }, { deadlineMs: 4000 })),
+        callUnary(c, c.batch, { operations: [read("cfg:n"), read("part:x")] }, { deadlineMs: 4000 }).then(
+          (r) => r.results.map((x) => x.code),
+          (e: { code: number }) => [e.code],
+        ),
+      ]);
+      assert.notEqual(single, "ok", "no linearizable read on the isolated node");
+      assert.ok(batch.length > 0 && batch.every((c) => c !== 0), `no read of a Batch either: ${batch}`);
       // The majority elects a primary and takes writes.
       const majority = new DatabaseClient({ addresses: cluster.addresses.filter((a) => a !== cut.address) });
       await majority.write("part:y", "2", ValueType.VALUE_TYPE_INT);
