@@ -52,7 +52,6 @@ export type NodeStatus =
   | { status: "offline"; address: string; error: string };
 
 /** The gRPC error of a call, with the current value / version a refusal carries (FAILED_PRECONDITION). */
-/** The gRPC error of a call, with the current value / version a refusal carries (FAILED_PRECONDITION). */
 export class DatabaseError extends Error {
   override name = "DatabaseError";
   constructor(

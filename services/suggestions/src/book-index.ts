@@ -106,7 +106,6 @@ export async function indexCatalog(
   };
 }
 
-/** Builds the HNSW index in one pass (much faster than inserting into it row by row). */
 /** Drops the HNSW index (a bulk build is far faster than row-by-row inserts) and returns its definition. */
 async function dropHnswIndex(db: Database): Promise<string | undefined> {
   const [row] = await db.query<{ indexdef: string }>("SELECT indexdef FROM pg_indexes WHERE indexname = $1", [
