@@ -178,7 +178,7 @@ async function isReady(spec: ProcessSpec): Promise<boolean> {
 }
 
 /** Waits until the process answers its health check; fails if it exits first or takes too long. */
-export async function waitReady(running: RunningProcess, timeoutMs = 30_000): Promise<void> {
+export async function waitReady(running: RunningProcess, timeoutMs = 60_000): Promise<void> {
   let exitedWith: number | string | undefined;
   void running.exited.then((code) => {
     exitedWith = code;

@@ -65,17 +65,20 @@ export function implement<S extends ServiceDefinition>(
       } catch (error) {
         pending = Promise.reject(error);
       }
-      Promise.resolve(pending).then(
-        (response) => {
-          finish(status.OK);
-          callback(null, response);
-        },
-        (error: unknown) => {
-          const serviceError = toServiceError(error);
-          finish(serviceError.code ?? status.INTERNAL);
-          callback(serviceError);
-        },
-      );
+      Promise.resolve(pending)
+        .then(
+          (response) => {
+            finish(status.OK);
+            callback(null, response);
+          },
+          (error: unknown) => {
+            const serviceError = toServiceError(error);
+            finish(serviceError.code ?? status.INTERNAL);
+            callback(serviceError);
+          },
+        )
+        // Replying itself failed: never an unhandled rejection (it would stop the process).
+        .catch((error: unknown) => callback(toServiceError(error)));
     };
   }
   return implementation;

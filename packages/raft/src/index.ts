@@ -24,6 +24,7 @@ export {
 export type { AppliedEntry, StateMachine } from "./node/state-machine.js";
 export { DiskStorage } from "./storage/disk-storage.js";
 export { CorruptLogError } from "./storage/record-codec.js";
+export { CLUSTER_TOKEN_METADATA_KEY, sameSecret } from "./transport/credentials.js";
 export {
   type RunningRaftServer,
   raftServiceImplementation,

@@ -33,7 +33,7 @@ export async function startDbNode(
   const address = self?.address ?? `${config.DB_HOST}:${config.DB_PORT}`;
   const state = new DbState();
   const partition = new PartitionControl();
-  const transport = new GrpcTransport(id);
+  const transport = new GrpcTransport(id, { token: config.DB_ADMIN_TOKEN });
   const node = await RaftNode.create<CommandResult | undefined>({
     id,
     address,
@@ -59,11 +59,11 @@ export async function startDbNode(
         {
           name: "bookstore.v1.RaftService",
           definition: RaftServiceService,
-          implementation: partition.raftService(
-            node as RaftNode<unknown>,
-            (from) => transport.markAlive(from),
-            closing.signal,
-          ),
+          implementation: partition.raftService(node as RaftNode<unknown>, {
+            adminToken: config.DB_ADMIN_TOKEN,
+            onPeerMessage: (from) => transport.markAlive(from),
+            closing: closing.signal,
+          }),
         },
       ],
       logger,

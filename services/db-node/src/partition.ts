@@ -25,7 +25,10 @@ export class PartitionControl {
   }
 
   /** The RaftService implementation of `node`, dropping what comes from a blocked peer. */
-  raftService(node: RaftNode<unknown>, onPeerMessage: (from: NodeId) => void, closing?: AbortSignal) {
+  raftService(
+    node: RaftNode<unknown>,
+    hooks: { adminToken: string; onPeerMessage: (from: NodeId) => void; closing: AbortSignal },
+  ) {
     const filtered = new Proxy(node, {
       get: (target, prop, receiver) => {
         if (prop === "receive") {
@@ -37,6 +40,6 @@ export class PartitionControl {
         return typeof value === "function" ? value.bind(target) : value;
       },
     });
-    return raftServiceImplementation(filtered, { onPeerMessage, ...(closing ? { closing } : {}) });
+    return raftServiceImplementation(filtered, hooks);
   }
 }

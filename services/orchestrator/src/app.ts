@@ -10,13 +10,27 @@ import Fastify, {
   type FastifyInstance,
   type FastifyReply,
   type FastifyRequest,
+  LogController,
 } from "fastify";
 import { type CheckoutBody, checkoutBodySchema } from "./checkout-body.js";
 import type { CheckoutFlow, CheckoutOutcome } from "./checkout-flow.js";
 import { buildCheckoutOrder, type CheckoutOrder } from "./checkout-order.js";
-import { errorBody, requestError, schemaDetails } from "./http-errors.js";
+import {
+  clientErrorCode,
+  clientErrorMessage,
+  errorBody,
+  requestError,
+  schemaDetails,
+} from "./http-errors.js";
 import { IdempotencyCache, type StoredResponse } from "./idempotency.js";
 import { OrderBook, type OrderRecord } from "./orders.js";
+import {
+  frameworkError,
+  payloadTooLarge,
+  RequestRefused,
+  registerRequestGuards,
+  unparsableRequest,
+} from "./request-guard.js";
 import { registerBookRoutes } from "./routes/books.js";
 import { registerDatabaseRoutes } from "./routes/database.js";
 
@@ -47,7 +61,12 @@ type Flavour = "api" | "v1" | "v2";
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
+    frameworkErrors: (error, _request, reply) => {
+      const { status, body } = frameworkError(error);
+      void (reply as FastifyReply).code(status).send(body);
+    },
+    clientErrorHandler: unparsableRequest,
     trustProxy: options.trustProxy ?? false,
     bodyLimit: options.bodyLimitBytes ?? 64 * 1024,
     ajv: {
@@ -56,6 +75,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   // JSON only: anything else is 415, not a string body that fails validation.
   app.removeContentTypeParser("text/plain");
+  registerRequestGuards(app);
   const orders = new OrderBook(options.orderCapacity ?? 100_000);
   const idempotency = new IdempotencyCache(options.idempotencyTtlMs ?? 24 * 3600_000, 100_000);
 
@@ -71,22 +91,28 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: "/docs" });
 
-  app.setErrorHandler((error: FastifyError, request, reply) => {
+  app.setErrorHandler(async (error: FastifyError, request, reply) => {
     if (error.validation) {
       const details = schemaDetails(error.validation);
-      return reply
-        .code(400)
-        .send(
-          errorBody(
-            "INVALID_REQUEST",
-            `invalid request: ${details.map((d) => d.message).join("; ")}`,
-            details,
-          ),
-        );
+      const message = `invalid request: ${details.map((d) => d.message).join("; ")}`;
+      return reply.code(400).send(errorBody("INVALID_REQUEST", message, details));
     }
+    if (error instanceof RequestRefused) {
+      return reply.code(400).send(errorBody(error.code, error.message, error.details));
+    }
+    if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE")
+      return reply.code(413).send(await payloadTooLarge(request));
     const known = requestError(error);
     if (known) return reply.code(known.status).send(known.body);
-    request.log.error({ err: error }, "unhandled error");
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      // A refusal raised by a plugin (e.g. 403 for a path outside the static root): keep its status.
+      return reply.code(status).send(errorBody(clientErrorCode(status), clientErrorMessage(status)));
+    }
+    request.log.error(
+      { err: error, method: request.method, url: request.routeOptions.url },
+      "unhandled error",
+    );
     return reply.code(500).send(errorBody("INTERNAL_ERROR", "internal error"));
   });
   app.setNotFoundHandler((request, reply) =>
@@ -99,11 +125,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     const execute = () => runCheckout(flavour, body, request.ip);
     let response: StoredResponse;
     if (typeof key === "string" && key.length > 0) {
-      if (key.length > 200) {
-        return reply
-          .code(400)
-          .send(errorBody("INVALID_REQUEST", "Idempotency-Key must be at most 200 characters"));
-      }
       const result = await idempotency.run(`${flavour}:${key}`, body, execute);
       if (result.kind === "conflict") {
         return reply
