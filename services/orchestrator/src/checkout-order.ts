@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { Catalog } from "@bookstore/catalog";
 import { resolveCountry } from "@bookstore/countries";
+import { quote } from "@bookstore/kit";
 import type { InitializeFraudRequest, InitializeVerificationRequest, OrderLine } from "@bookstore/proto";
 import { summarizeCard } from "./card-summary.js";
 import type { CheckoutBody } from "./checkout-body.js";
@@ -45,7 +46,7 @@ export function buildCheckoutOrder(
   body.items.forEach((item, i) => {
     const book = context.catalog.resolve(item);
     if (!book) {
-      const ref = item.id ? `id "${item.id}"` : `title "${item.name}"`;
+      const ref = item.id ? `id ${quote(item.id)}` : `title ${quote(item.name ?? "")}`;
       problems.push({ field: `items[${i}]`, message: `no book with ${ref} in the catalog` });
       return;
     }
