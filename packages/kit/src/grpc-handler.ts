@@ -21,7 +21,12 @@ export type UnaryHandler<Req, Res> = (request: Req, context: CallContext) => Pro
 type RequestOf<M> = M extends { requestDeserialize: (bytes: Buffer) => infer R } ? R : never;
 type ResponseOf<M> = M extends { responseSerialize: (value: infer R) => Buffer } ? R : never;
 
-export type UnaryHandlers<S> = { [K in keyof S]: UnaryHandler<RequestOf<S[K]>, ResponseOf<S[K]>> };
+type Unary = { requestStream: false; responseStream: false };
+
+/** A handler for each unary method of a service (streaming methods are implemented by hand). */
+export type UnaryHandlers<S> = {
+  [K in keyof S as S[K] extends Unary ? K : never]: UnaryHandler<RequestOf<S[K]>, ResponseOf<S[K]>>;
+};
 
 /** The call's context; its AbortSignal is only built for handlers that look at it. */
 function contextOf(call: ServerUnaryCall<unknown, unknown>): CallContext {
@@ -53,8 +58,9 @@ export function implement<S extends ServiceDefinition>(
 ): UntypedServiceImplementation {
   const implementation: UntypedServiceImplementation = {};
   for (const name of Object.keys(definition) as (keyof S & string)[]) {
+    if (definition[name]?.requestStream || definition[name]?.responseStream) continue;
     const method = definition[name]?.path ?? name;
-    const handler = handlers[name] as UnaryHandler<unknown, unknown>;
+    const handler = (handlers as Record<string, UnaryHandler<unknown, unknown>>)[name] as UnaryHandler<unknown, unknown>;
     implementation[name] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
       const started = performance.now();
       const finish = (code: status) =>

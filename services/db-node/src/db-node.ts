@@ -4,10 +4,9 @@ import { join } from "node:path";
 import { loadCatalog } from "@bookstore/catalog";
 import { type Logger, type RunningGrpcServer, startGrpcServer } from "@bookstore/kit";
 import { RaftServiceService } from "@bookstore/proto";
-import { GrpcTransport, RaftNode } from "@bookstore/raft";
+import { GrpcTransport, PartitionControl, RaftNode } from "@bookstore/raft";
 import type { Config } from "./config.js";
 import { type DecisionSource, grpcDecisionSource, startDecisionResolver } from "./decision-resolver.js";
-import { PartitionControl } from "./partition.js";
 import { databaseService } from "./service.js";
 import { type CommandResult, DbState, encodeCommand } from "./state-machine.js";
 

@@ -10,10 +10,9 @@ import {
   type WriteRequest,
   type WriteResponse,
 } from "@bookstore/proto";
-import { RaftError, type RaftNode, type RaftStatus, sameSecret } from "@bookstore/raft";
+import { type PartitionControl, RaftError, type RaftNode, type RaftStatus, sameSecret } from "@bookstore/raft";
 import { status as GrpcStatus } from "@grpc/grpc-js";
 import { runBatch } from "./batch.js";
-import type { PartitionControl } from "./partition.js";
 import { type Command, type CommandResult, type DbState, encodeCommand } from "./state-machine.js";
 import { checkAmount, checkKey, checkPrepare, checkRequestId, checkTxId, checkValue } from "./validation.js";
 

@@ -63,8 +63,6 @@ export const checkoutBodySchema = {
     screenResolution: text(32),
     referrer: text(256),
     deviceLanguage: text(32),
-    /** Higher runs first in the execution queue (0..10). */
-    priority: { type: "integer", minimum: 0, maximum: 10 },
   },
 } as const;
 
@@ -76,5 +74,4 @@ export interface CheckoutBody {
   shippingMethod: "Standard" | "Express" | "Overnight";
   termsAndConditionsAccepted: boolean;
   giftWrapping?: boolean;
-  priority?: number;
 }

@@ -17,7 +17,6 @@ export interface CheckoutOrder {
   lines: OrderLine[];
   totalCents: number;
   customerId: string;
-  priority: number;
   verification: Omit<InitializeVerificationRequest, "vectorClock">;
   fraud: Omit<InitializeFraudRequest, "vectorClock">;
 }
@@ -33,7 +32,7 @@ export function customerIdOf(contact: string): string {
  */
 export function buildCheckoutOrder(
   body: CheckoutBody,
-  context: { catalog: Catalog; fingerprintKey: string; clientIp: string },
+  context: { catalog: Catalog; fingerprintKey: string; clientIp: string; orderId?: string },
 ): { order: CheckoutOrder } | { problems: Problem[]; termsOnly: boolean } {
   const problems: Problem[] = [];
   if (!body.termsAndConditionsAccepted) {
@@ -60,7 +59,7 @@ export function buildCheckoutOrder(
   if (problems.length > 0) {
     return { problems, termsOnly: problems.every((p) => p.field === "termsAndConditionsAccepted") };
   }
-  const orderId = randomUUID();
+  const orderId = context.orderId ?? randomUUID();
   const contact = body.user.contact.trim();
   const customerId = customerIdOf(contact);
   const card = summarizeCard(body.creditCard.number, context.fingerprintKey);
@@ -71,7 +70,6 @@ export function buildCheckoutOrder(
       lines,
       totalCents: lines.reduce((sum, l) => sum + l.unitPriceCents * Math.max(0, l.quantity), 0),
       customerId,
-      priority: body.priority ?? priorityOf(body),
       verification: {
         orderId,
         user: { name: body.user.name, contact },
@@ -89,9 +87,4 @@ export function buildCheckoutOrder(
       },
     },
   };
-}
-
-/** Faster shipping is worth executing first when the client gave no priority. */
-function priorityOf(body: CheckoutBody): number {
-  return body.shippingMethod === "Overnight" ? 5 : body.shippingMethod === "Express" ? 3 : 1;
 }
