@@ -71,8 +71,14 @@ export function checkRequestId(id: string): void {
   }
 }
 
-export function checkPrepare(txId: string, lines: { key: string; amount: number }[]): void {
+/** A coordinator address to ask GetDecision: empty (never ask) or host:port. */
+export const COORDINATOR_ADDRESS = /^[A-Za-z0-9.\-[\]:]{1,253}:\d{1,5}$/;
+
+export function checkPrepare(txId: string, lines: { key: string; amount: number }[], coordinator = ""): void {
   const problems: FieldProblem[] = [];
+  if (coordinator !== "" && !COORDINATOR_ADDRESS.test(coordinator)) {
+    problems.push({ field: "coordinator", message: "coordinator must be empty or host:port" });
+  }
   if (txId.length === 0 || txId.length > 128) {
     problems.push({ field: "transaction_id", message: "transaction_id must be 1..128 characters" });
   }
