@@ -3,7 +3,7 @@
 // (OrderExecutorService.GetDecision) about transactions older than a timeout and applies COMMIT or
 // ABORT. PENDING, unknown or unreachable leaves the transaction in place: a participant that voted
 // yes may not guess either way, since the coordinator may have decided the other.
-import { callUnary, clientFor } from "@bookstore/kit";
+import { callUnary, clientFor, type FieldProblem } from "@bookstore/kit";
 import { OrderExecutorServiceClient, TransactionDecision } from "@bookstore/proto";
 
 export type Verdict = "COMMIT" | "ABORT" | "PENDING" | "UNKNOWN";
@@ -108,4 +108,13 @@ export function startDecisionResolver(o: ResolverOptions): () => void {
   );
   timer.unref();
   return () => clearInterval(timer);
+}
+
+const COORDINATOR_ADDRESS = /^[A-Za-z0-9.\-[\]:]{1,253}:\d{1,5}$/;
+
+/** Checks the coordinator address a Prepare names: empty (never ask) or host:port. */
+export function coordinatorProblems(coordinator: string, field = "coordinator"): FieldProblem[] {
+  return coordinator === "" || COORDINATOR_ADDRESS.test(coordinator)
+    ? []
+    : [{ field, message: `${field} must be empty or host:port` }];
 }

@@ -1,5 +1,6 @@
 // Public API of @bookstore/two-phase-commit: the participant's ledger and its decision resolver.
 export {
+  coordinatorProblems,
   type DecisionSource,
   grpcDecisionSource,
   type OpenTransaction,
