@@ -29,8 +29,9 @@ export interface SystemPorts {
   fraudDetection: number;
   transactionVerification: number;
   suggestions: number;
+  payment: number;
   /** Admin HTTP ports (metrics, livez, readyz); 0 = any free port. */
-  admin: { fraudDetection: number; transactionVerification: number; suggestions: number };
+  admin: { fraudDetection: number; transactionVerification: number; suggestions: number; payment: number };
   /** Suggestions' embedded Postgres directory; undefined = in memory (tests and benchmarks). */
   suggestionsDataDir?: string;
   /** The three db-nodes' gRPC ports (client API and Raft transport on the same port). */
@@ -39,6 +40,8 @@ export interface SystemPorts {
   dbAdmin: number[];
   /** Parent of the db-nodes' data directories (<dir>/<id>). */
   dbDataDir: string;
+  /** The payment service's store (vault, holds, captures). */
+  paymentDataDir: string;
 }
 
 export const defaultPorts: SystemPorts = {
@@ -46,12 +49,33 @@ export const defaultPorts: SystemPorts = {
   fraudDetection: 50051,
   transactionVerification: 50052,
   suggestions: 50053,
-  admin: { fraudDetection: 51051, transactionVerification: 51052, suggestions: 51053 },
+  payment: 50054,
+  admin: { fraudDetection: 51051, transactionVerification: 51052, suggestions: 51053, payment: 51054 },
   suggestionsDataDir: "./var/suggestions",
   dbNodes: [50066, 50067, 50068],
   dbAdmin: [51066, 51067, 51068],
   dbDataDir: "./var/db-node",
+  paymentDataDir: "./var/payment",
 };
+
+/** The payment service: card vault and 2PC participant, on its own single-node Raft store. */
+export function paymentSpec(
+  at: { port: number; adminPort: number; dataDir: string },
+  extraEnv: Record<string, string> = {},
+): ProcessSpec {
+  return {
+    name: "payment",
+    entry: "services/payment/src/index.ts",
+    env: {
+      PAYMENT_PORT: String(at.port),
+      PAYMENT_ADMIN_PORT: String(at.adminPort),
+      PAYMENT_DATA_DIR: at.dataDir,
+      ...extraEnv,
+    },
+    ports: [at.port, at.adminPort].filter((p) => p !== 0),
+    ready: { grpc: `127.0.0.1:${at.port}` },
+  };
+}
 
 /** The processes of the system as it exists today; later services add themselves here. */
 export function systemSpecs(ports: SystemPorts, extraEnv: Record<string, string> = {}): ProcessSpec[] {
@@ -77,6 +101,10 @@ export function systemSpecs(ports: SystemPorts, extraEnv: Record<string, string>
   }));
   return [
     ...dbNodes,
+    paymentSpec(
+      { port: ports.payment, adminPort: ports.admin.payment, dataDir: ports.paymentDataDir },
+      extraEnv,
+    ),
     {
       name: "fraud-detection",
       entry: "services/fraud-detection/src/index.ts",
@@ -136,16 +164,20 @@ export interface RunningProcess {
 }
 
 export async function freeSystemPorts(): Promise<SystemPorts> {
+  const dbDataDir = mkdtempSync(join(tmpdir(), "bookstore-db-"));
   return {
     orchestrator: await freePort(),
     fraudDetection: await freePort(),
     transactionVerification: await freePort(),
     suggestions: await freePort(),
-    admin: { fraudDetection: 0, transactionVerification: 0, suggestions: 0 },
+    payment: await freePort(),
+    admin: { fraudDetection: 0, transactionVerification: 0, suggestions: 0, payment: 0 },
     dbNodes: [await freePort(), await freePort(), await freePort()],
     dbAdmin: [0, 0, 0],
     // A fresh store per test or benchmark run; the caller removes it after stopping the system.
-    dbDataDir: mkdtempSync(join(tmpdir(), "bookstore-db-")),
+    dbDataDir,
+    // Inside the same directory, so removing dbDataDir removes it too.
+    paymentDataDir: join(dbDataDir, "payment"),
   };
 }
 

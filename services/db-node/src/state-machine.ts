@@ -230,7 +230,7 @@ export class DbState implements StateMachine<CommandResult | undefined> {
       return {
         ok: false,
         code: "INSUFFICIENT",
-        message: `${key} has ${reserved} reserved by open transactions; it must stay an integer ≥ ${reserved}`,
+        message: `${key} has ${reserved} reserved by open transactions; it must stay an integer >= ${reserved}`,
         version,
         value: Number(current?.value ?? 0),
       };

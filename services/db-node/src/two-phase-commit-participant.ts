@@ -160,7 +160,7 @@ export class StockParticipant {
     const stock = this.store.stock(key);
     invariant(
       reserved >= 0 && (reserved === 0 || (stock !== undefined && reserved <= stock)),
-      `0 ≤ reserved ≤ stock for ${key} (reserved ${reserved}, stock ${stock})`,
+      `0 <= reserved <= stock for ${key} (reserved ${reserved}, stock ${stock})`,
     );
   }
 

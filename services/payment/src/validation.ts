@@ -110,7 +110,7 @@ function tokenOf(req: PrepareRequest, method: string): { token: string; problems
   }
   if (method === "credit_card" && !TOKEN.test(token)) {
     const message = token
-      ? "card_token is not a vault token (tok_…)"
+      ? "card_token is not a vault token (tok_...)"
       : "card_token is required for credit_card";
     return { token, problems: [{ field: "card_token", message }] };
   }
