@@ -16,9 +16,9 @@ import { status as GrpcStatus } from "@grpc/grpc-js";
 import { freePort } from "../scripts/system.js";
 import type { RunningDbNode } from "../services/db-node/src/db-node.js";
 import {
+  COMMIT_ABORT_PENDING,
   type FixedDecisionCoordinator,
   startFixedDecisionCoordinator,
-  TransactionDecision,
 } from "./support/fixed-decision-coordinator.js";
 import { startSingleDbNode } from "./support/single-db-node.js";
 
@@ -31,14 +31,7 @@ describe("db-node 2PC participant: resolving reservations with the coordinator",
   let client: DatabaseClient;
 
   before(async () => {
-    coordinator = await startFixedDecisionCoordinator(
-      {
-        "tx-commit": TransactionDecision.TRANSACTION_DECISION_COMMIT,
-        "tx-abort": TransactionDecision.TRANSACTION_DECISION_ABORT,
-        "tx-pending": TransactionDecision.TRANSACTION_DECISION_PENDING,
-      },
-      logger,
-    );
+    coordinator = await startFixedDecisionCoordinator(COMMIT_ABORT_PENDING, logger);
     db = await startSingleDbNode(dir, { DB_SEED_CATALOG: "false", DB_DECISION_TIMEOUT_MS: "300" });
     client = new DatabaseClient({ addresses: [`127.0.0.1:${db.port}`] });
   });

@@ -14,6 +14,13 @@ import { OrderExecutorServiceService, TransactionDecision } from "@bookstore/pro
 
 export { TransactionDecision };
 
+/** The table most tests use: one transaction per answer a coordinator can give. */
+export const COMMIT_ABORT_PENDING: Record<string, TransactionDecision> = {
+  "tx-commit": TransactionDecision.TRANSACTION_DECISION_COMMIT,
+  "tx-abort": TransactionDecision.TRANSACTION_DECISION_ABORT,
+  "tx-pending": TransactionDecision.TRANSACTION_DECISION_PENDING,
+};
+
 export interface FixedDecisionCoordinator {
   server: RunningGrpcServer;
   address: string;

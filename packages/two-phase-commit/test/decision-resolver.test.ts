@@ -6,9 +6,9 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { closeAllClients, createLogger, freePort } from "@bookstore/kit";
 import {
+  COMMIT_ABORT_PENDING,
   type FixedDecisionCoordinator,
   startFixedDecisionCoordinator,
-  TransactionDecision,
 } from "../../../test/support/fixed-decision-coordinator.js";
 import {
   type DecisionSource,
@@ -108,14 +108,7 @@ describe("decision resolver: GetDecision over gRPC", { timeout: 20_000 }, () => 
   let leader: FixedDecisionCoordinator;
   let follower: FixedDecisionCoordinator;
   before(async () => {
-    leader = await startFixedDecisionCoordinator(
-      {
-        "tx-commit": TransactionDecision.TRANSACTION_DECISION_COMMIT,
-        "tx-abort": TransactionDecision.TRANSACTION_DECISION_ABORT,
-        "tx-pending": TransactionDecision.TRANSACTION_DECISION_PENDING,
-      },
-      logger,
-    );
+    leader = await startFixedDecisionCoordinator(COMMIT_ABORT_PENDING, logger);
     follower = await startFixedDecisionCoordinator({}, logger, leader.address);
   });
   after(async () => {

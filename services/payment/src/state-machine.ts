@@ -5,6 +5,7 @@
 // state whatever the configuration is now. Neither a card number nor a CVV ever reaches this file:
 // the vault holds ciphertext, brand and last four digits.
 import type { AppliedEntry, StateMachine } from "@bookstore/raft";
+import { isExpired, parseExpiry } from "@bookstore/transaction-verification/rules";
 import { invariant, type LedgerImage, ParticipantLedger } from "@bookstore/two-phase-commit";
 import type { Outcome } from "./outcomes.js";
 import type { PrepareInput } from "./validation.js";
@@ -84,10 +85,10 @@ export function decodeCommand(data: Uint8Array): Command {
   return JSON.parse(decoder.decode(data)) as Command;
 }
 
-/** The first instant a MM/YYYY card is expired: the 1st of the following month, UTC. */
-function expiredAt(expiry: string): number {
-  const [month, year] = expiry.split("/").map(Number);
-  return Date.UTC(year ?? 0, month ?? 0, 1);
+/** True once a MM/YYYY card has expired (from the 1st of the month after, UTC). */
+function expired(expiry: string, at: number): boolean {
+  const parsed = parseExpiry(expiry);
+  return !parsed.ok || isExpired(parsed.expiry, new Date(at));
 }
 
 export class PaymentStateMachine implements StateMachine<CommandResult | undefined> {
@@ -148,7 +149,7 @@ export class PaymentStateMachine implements StateMachine<CommandResult | undefin
     if (!card) return no("INVALID_TOKEN", "card_token is unknown to the vault");
     if (card.customerId !== p.customerId)
       return no("CUSTOMER_MISMATCH", "card_token was issued to another customer");
-    if (p.at >= expiredAt(card.expiry))
+    if (expired(card.expiry, p.at))
       return no("CARD_EXPIRED", `the card expired at the end of ${card.expiry}`);
     return undefined;
   }

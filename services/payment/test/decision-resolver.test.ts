@@ -13,9 +13,9 @@ import { after, before, describe, it } from "node:test";
 import { closeAllClients, createLogger, freePort } from "@bookstore/kit";
 import { PaymentState } from "@bookstore/proto";
 import {
+  COMMIT_ABORT_PENDING,
   type FixedDecisionCoordinator,
   startFixedDecisionCoordinator,
-  TransactionDecision,
 } from "../../../test/support/fixed-decision-coordinator.js";
 import { paymentClient, startSinglePayment } from "../../../test/support/single-payment.js";
 import type { RunningPayment } from "../src/payment.js";
@@ -28,14 +28,7 @@ describe("payment 2PC participant: resolving holds with the coordinator", { time
   let payment: RunningPayment;
 
   before(async () => {
-    coordinator = await startFixedDecisionCoordinator(
-      {
-        "tx-commit": TransactionDecision.TRANSACTION_DECISION_COMMIT,
-        "tx-abort": TransactionDecision.TRANSACTION_DECISION_ABORT,
-        "tx-pending": TransactionDecision.TRANSACTION_DECISION_PENDING,
-      },
-      logger,
-    );
+    coordinator = await startFixedDecisionCoordinator(COMMIT_ABORT_PENDING, logger);
     payment = await startSinglePayment(dir, { PAYMENT_DECISION_TIMEOUT_MS: "300" });
   });
   after(async () => {
