@@ -2,7 +2,7 @@
 // no clock (times come inside the commands), so every replica computes the same state from the log.
 // Commands are JSON (measured: encoding is not the bottleneck next to fdatasync and gRPC).
 import type { AppliedEntry, StateMachine } from "@bookstore/raft";
-import type { LedgerImage, TxStatus } from "@bookstore/two-phase-commit";
+import { invariant, type LedgerImage, type TxStatus } from "@bookstore/two-phase-commit";
 import { type PrepareRefusal, type StockLine, StockParticipant } from "./two-phase-commit-participant.js";
 
 export type { StockLine };
@@ -118,8 +118,8 @@ export class DbState implements StateMachine<CommandResult | undefined> {
         stock: (key) => this.integer(key),
         take: (key, amount) => {
           const record = this.records.get(key);
-          // A reserved key always has an integer record: put() refuses to replace it (see put).
-          if (!record) return;
+          // put() refuses to make a reserved key anything but an integer covering its reservations.
+          invariant(record?.type === ValueKind.INT, `a reserved key ${key} holds an integer record`);
           record.value = String(Number(record.value) - amount);
           record.version++;
         },

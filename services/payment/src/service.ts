@@ -113,9 +113,23 @@ export function paymentHandlers(o: PaymentServiceOptions): PaymentHandlers {
   };
 
   /** The simulated network's answer; a card is read from the vault as a real processor would. */
-  const outcomeOf = (p: PrepareInput): Outcome => {
+  const outcomeOf = (p: PrepareInput): Outcome | Vote => {
     const card = p.method === "credit_card" ? state.card(p.token) : undefined;
-    const number = card ? cipher.open(card.sealed, p.token) : "";
+    let number = "";
+    try {
+      number = card ? cipher.open(card.sealed, p.token) : "";
+    } catch (error) {
+      logger.error(
+        { txId: p.tx, err: error },
+        "the vault cannot open a card: was PAYMENT_VAULT_KEY changed?",
+      );
+      return {
+        vote: false,
+        reason: "INVALID_TOKEN",
+        message: "the vault cannot read this card",
+        paymentId: "",
+      };
+    }
     return authorize(p.method, number, outcomeRoll(o.seed, p.tx));
   };
 
@@ -142,8 +156,9 @@ export function paymentHandlers(o: PaymentServiceOptions): PaymentHandlers {
       const at = now();
       const known = state.preview({ ...input, at });
       if (known) return voteReply(known);
-      const paymentId = newPaymentId();
-      const vote = await propose<Vote>({ op: "prepare", ...input, at, paymentId, outcome: outcomeOf(input) });
+      const outcome = outcomeOf(input);
+      if (typeof outcome !== "string") return voteReply(outcome);
+      const vote = await propose<Vote>({ op: "prepare", ...input, at, paymentId: newPaymentId(), outcome });
       const fields = { txId: input.tx, orderId: input.orderId, amountCents: input.amountCents };
       logger.info(
         { ...fields, vote: vote.vote, reason: vote.vote ? "" : vote.reason },
