@@ -10,12 +10,24 @@ import {
   type UnaryHandlers,
 } from "@bookstore/kit";
 import {
+  type AbortRequest,
+  type AbortResponse,
+  type CommitRequest,
+  type CommitResponse,
+  type GetStatusRequest,
+  type GetStatusResponse,
+  type ListTransactionsRequest,
+  type ListTransactionsResponse,
   PaymentServiceService,
   type PaymentTransaction,
+  type PrepareRequest,
   type PrepareResponse,
   PaymentState as ProtoState,
+  type TokenizeCardRequest,
+  type TokenizeCardResponse,
 } from "@bookstore/proto";
 import { RaftError, type RaftNode } from "@bookstore/raft";
+import { invariant } from "@bookstore/two-phase-commit";
 import { status as GrpcStatus } from "@grpc/grpc-js";
 import type { CardCipher } from "./card-cipher.js";
 import { authorize, type Outcome, outcomeRoll } from "./outcomes.js";
@@ -98,126 +110,143 @@ function sameSecret(given: string, expected: string): boolean {
   return timingSafeEqual(digest(given), digest(expected));
 }
 
-export function paymentHandlers(o: PaymentServiceOptions): PaymentHandlers {
-  const { node, state, cipher, logger } = o;
-  const now = o.now ?? Date.now;
+/** What the handlers share: the options, the clock, and a proposal that maps Raft failures. */
+interface Ctx extends PaymentServiceOptions {
+  now: () => number;
+  propose<T extends CommandResult>(c: Command): Promise<T>;
+}
 
-  const propose = async <T extends CommandResult>(c: Command): Promise<T> => {
-    try {
-      const r = await node.propose(encodeCommand(c));
-      if (!r) throw new AppError(GrpcStatus.INTERNAL, "command produced no result");
-      return r as T;
-    } catch (error) {
-      throw asAppError(error);
-    }
+/** The simulated network's answer; a card is read from the vault as a real processor would. */
+function outcomeOf(ctx: Ctx, p: PrepareInput): Outcome | Vote {
+  const card = p.method === "credit_card" ? ctx.state.card(p.token) : undefined;
+  let number = "";
+  try {
+    number = card ? ctx.cipher.open(card.sealed, p.token) : "";
+  } catch (error) {
+    ctx.logger.error(
+      { txId: p.tx, err: error },
+      "the vault cannot open a card: was PAYMENT_VAULT_KEY changed?",
+    );
+    return {
+      vote: false,
+      reason: "INVALID_TOKEN",
+      message: "the vault cannot read this card",
+      paymentId: "",
+    };
+  }
+  return authorize(p.method, number, outcomeRoll(ctx.seed, p.tx));
+}
+
+function decided(ctx: Ctx, r: Decided, what: string): PaymentRecord | undefined {
+  if (!r.ok) throw refusalError(r);
+  const record = r.record;
+  if (record) ctx.logger.info({ txId: record.tx, orderId: record.orderId, state: record.status }, what);
+  return record;
+}
+
+async function tokenizeCard(ctx: Ctx, req: TokenizeCardRequest): Promise<TokenizeCardResponse> {
+  const card = checkTokenize(req, new Date(ctx.now()));
+  const token = ctx.cipher.tokenFor(card.number, card.expiry, card.customerId);
+  if (!ctx.state.card(token)) {
+    const { customerId, brand, last4, expiry } = card;
+    const sealed = ctx.cipher.seal(card.number, token);
+    await ctx.propose({ op: "tokenize", token, card: { customerId, brand, last4, expiry, sealed } });
+  }
+  return { token, brand: card.brand, last4: card.last4 };
+}
+
+async function prepare(ctx: Ctx, req: PrepareRequest): Promise<PrepareResponse> {
+  const input = checkPrepare(req);
+  const at = ctx.now();
+  const known = ctx.state.preview({ ...input, at });
+  if (known) return voteReply(known);
+  const outcome = outcomeOf(ctx, input);
+  if (typeof outcome !== "string") return voteReply(outcome);
+  const vote = await ctx.propose<Vote>({ op: "prepare", ...input, at, paymentId: newPaymentId(), outcome });
+  const reason = vote.vote ? "" : vote.reason;
+  ctx.logger.info(
+    { txId: input.tx, orderId: input.orderId, amountCents: input.amountCents, vote: vote.vote, reason },
+    "authorisation attempt",
+  );
+  return voteReply(vote);
+}
+
+async function commit(ctx: Ctx, req: CommitRequest): Promise<CommitResponse> {
+  checkTransactionId(req.transactionId);
+  const held = ctx.state.record(req.transactionId);
+  if (req.paymentId && held && held.paymentId !== req.paymentId) {
+    throw AppError.failedPrecondition(`payment_id does not belong to transaction ${req.transactionId}`);
+  }
+  const command: Command = {
+    op: "commit",
+    tx: req.transactionId,
+    at: ctx.now(),
+    confirmationCode: newConfirmationCode(),
   };
-
-  /** The simulated network's answer; a card is read from the vault as a real processor would. */
-  const outcomeOf = (p: PrepareInput): Outcome | Vote => {
-    const card = p.method === "credit_card" ? state.card(p.token) : undefined;
-    let number = "";
-    try {
-      number = card ? cipher.open(card.sealed, p.token) : "";
-    } catch (error) {
-      logger.error(
-        { txId: p.tx, err: error },
-        "the vault cannot open a card: was PAYMENT_VAULT_KEY changed?",
-      );
-      return {
-        vote: false,
-        reason: "INVALID_TOKEN",
-        message: "the vault cannot read this card",
-        paymentId: "",
-      };
-    }
-    return authorize(p.method, number, outcomeRoll(o.seed, p.tx));
-  };
-
-  const decided = (r: Decided, what: string): PaymentRecord | undefined => {
-    if (!r.ok) throw refusalError(r);
-    if (r.record) logger.info({ txId: r.record.tx, orderId: r.record.orderId, state: r.record.status }, what);
-    return r.record;
-  };
-
+  const record = decided(ctx, await ctx.propose<Decided>(command), "hold captured");
+  invariant(record !== undefined, "a capture has its record");
+  const { confirmationCode, paymentId } = record;
   return {
-    tokenizeCard: async (req) => {
-      const card = checkTokenize(req, new Date(now()));
-      const token = cipher.tokenFor(card.number, card.expiry, card.customerId);
-      if (!state.card(token)) {
-        const { customerId, brand, last4, expiry } = card;
-        const sealed = cipher.seal(card.number, token);
-        await propose({ op: "tokenize", token, card: { customerId, brand, last4, expiry, sealed } });
+    success: true,
+    message: "",
+    confirmationCode,
+    processedAt: new Date(record.at).toISOString(),
+    paymentId,
+  };
+}
+
+async function abort(ctx: Ctx, req: AbortRequest): Promise<AbortResponse> {
+  checkTransactionId(req.transactionId);
+  const r = await ctx.propose<Decided>({ op: "abort", tx: req.transactionId, at: ctx.now() });
+  const record = decided(ctx, r, "hold voided");
+  return {
+    success: true,
+    message: record ? "" : "no hold for this transaction; a later Prepare of it votes no",
+  };
+}
+
+function getStatus(ctx: Ctx, req: GetStatusRequest): GetStatusResponse {
+  checkTransactionId(req.transactionId);
+  const r = ctx.state.record(req.transactionId);
+  if (!r) throw AppError.notFound(`no payment for transaction ${req.transactionId}`);
+  const { state, paymentId, amountCents, confirmationCode, orderId, reasonCode, processedAt } =
+    transaction(r);
+  return { state, paymentId, amountCents, confirmationCode, orderId, reasonCode, processedAt };
+}
+
+function listTransactions(ctx: Ctx, req: ListTransactionsRequest): ListTransactionsResponse {
+  if (!sameSecret(req.adminToken, ctx.adminToken)) {
+    throw new AppError(GrpcStatus.PERMISSION_DENIED, "admin_token is required for ListTransactions");
+  }
+  const { size, after } = checkPage(req.pageSize, req.pageToken);
+  const page = ctx.state.list(after, size + 1);
+  const transactions = page.slice(0, size).map(transaction);
+  const last = transactions.at(-1);
+  const more = page.length > size && last !== undefined;
+  return { transactions, nextPageToken: more ? Buffer.from(last.transactionId).toString("base64url") : "" };
+}
+
+export function paymentHandlers(o: PaymentServiceOptions): PaymentHandlers {
+  const ctx: Ctx = {
+    ...o,
+    now: o.now ?? Date.now,
+    propose: async <T extends CommandResult>(c: Command): Promise<T> => {
+      try {
+        const r = await o.node.propose(encodeCommand(c));
+        if (!r) throw new AppError(GrpcStatus.INTERNAL, "command produced no result");
+        return r as T;
+      } catch (error) {
+        throw asAppError(error);
       }
-      return { token, brand: card.brand, last4: card.last4 };
     },
-
-    prepare: async (req) => {
-      const input = checkPrepare(req);
-      const at = now();
-      const known = state.preview({ ...input, at });
-      if (known) return voteReply(known);
-      const outcome = outcomeOf(input);
-      if (typeof outcome !== "string") return voteReply(outcome);
-      const vote = await propose<Vote>({ op: "prepare", ...input, at, paymentId: newPaymentId(), outcome });
-      const fields = { txId: input.tx, orderId: input.orderId, amountCents: input.amountCents };
-      logger.info(
-        { ...fields, vote: vote.vote, reason: vote.vote ? "" : vote.reason },
-        "authorisation attempt",
-      );
-      return voteReply(vote);
-    },
-
-    commit: async (req) => {
-      checkTransactionId(req.transactionId);
-      const held = state.record(req.transactionId);
-      if (req.paymentId && held && held.paymentId !== req.paymentId) {
-        throw AppError.failedPrecondition(`payment_id does not belong to transaction ${req.transactionId}`);
-      }
-      const confirmationCode = newConfirmationCode();
-      const r = await propose<Decided>({ op: "commit", tx: req.transactionId, at: now(), confirmationCode });
-      const record = decided(r, "hold captured") as PaymentRecord;
-      return {
-        success: true,
-        message: "",
-        confirmationCode: record.confirmationCode,
-        processedAt: new Date(record.at).toISOString(),
-        paymentId: record.paymentId,
-      };
-    },
-
-    abort: async (req) => {
-      checkTransactionId(req.transactionId);
-      const record = decided(
-        await propose<Decided>({ op: "abort", tx: req.transactionId, at: now() }),
-        "hold voided",
-      );
-      const message = record ? "" : "no hold for this transaction; a later Prepare of it votes no";
-      return { success: true, message };
-    },
-
-    getStatus: (req) => {
-      checkTransactionId(req.transactionId);
-      const r = state.record(req.transactionId);
-      if (!r) throw AppError.notFound(`no payment for transaction ${req.transactionId}`);
-      const t = transaction(r);
-      const { state: s, paymentId, amountCents, confirmationCode, orderId, reasonCode, processedAt } = t;
-      return { state: s, paymentId, amountCents, confirmationCode, orderId, reasonCode, processedAt };
-    },
-
-    listTransactions: (req) => {
-      if (!sameSecret(req.adminToken, o.adminToken)) {
-        throw new AppError(GrpcStatus.PERMISSION_DENIED, "admin_token is required for ListTransactions");
-      }
-      const { size, after } = checkPage(req.pageSize, req.pageToken);
-      const page = state.list(after, size + 1);
-      const transactions = page.slice(0, size).map(transaction);
-      const last = transactions.at(-1);
-      const more = page.length > size && last !== undefined;
-      return {
-        transactions,
-        nextPageToken: more ? Buffer.from(last.transactionId).toString("base64url") : "",
-      };
-    },
+  };
+  return {
+    tokenizeCard: (req) => tokenizeCard(ctx, req),
+    prepare: (req) => prepare(ctx, req),
+    commit: (req) => commit(ctx, req),
+    abort: (req) => abort(ctx, req),
+    getStatus: (req) => getStatus(ctx, req),
+    listTransactions: (req) => listTransactions(ctx, req),
   };
 }
 
