@@ -36,7 +36,7 @@ describe("payment: SIGKILL between Prepare and Commit", { timeout: 90_000 }, () 
     const port = await freePort();
     const spec = paymentSpec(
       { port, adminPort: 0, dataDir: join(dir, "payment") },
-      { PAYMENT_ADMIN_TOKEN: ADMIN, LOG_LEVEL: "info" },
+      { PAYMENT_ADMIN_TOKEN: ADMIN, LOG_LEVEL: "debug" },
     );
     const start = async () => {
       running = startProcess(spec, (_name, line) => lines.push(line));

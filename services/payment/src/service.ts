@@ -137,10 +137,12 @@ function outcomeOf(ctx: Ctx, p: PrepareInput): Outcome | Vote {
   return authorize(p.method, number, outcomeRoll(ctx.seed, p.tx));
 }
 
+// Per-payment lines are debug: at info each costs ~1.5 ms of the call's latency (measured), and
+// LOG_LEVEL=debug follows one order by its txId / orderId.
 function decided(ctx: Ctx, r: Decided, what: string): PaymentRecord | undefined {
   if (!r.ok) throw refusalError(r);
   const record = r.record;
-  if (record) ctx.logger.info({ txId: record.tx, orderId: record.orderId, state: record.status }, what);
+  if (record) ctx.logger.debug({ txId: record.tx, orderId: record.orderId, state: record.status }, what);
   return record;
 }
 
@@ -164,7 +166,7 @@ async function prepare(ctx: Ctx, req: PrepareRequest): Promise<PrepareResponse> 
   if (typeof outcome !== "string") return voteReply(outcome);
   const vote = await ctx.propose<Vote>({ op: "prepare", ...input, at, paymentId: newPaymentId(), outcome });
   const reason = vote.vote ? "" : vote.reason;
-  ctx.logger.info(
+  ctx.logger.debug(
     { txId: input.tx, orderId: input.orderId, amountCents: input.amountCents, vote: vote.vote, reason },
     "authorisation attempt",
   );
