@@ -66,7 +66,10 @@ process.on("SIGTERM", () => void shutdown(0));
 
 try {
   const system = await startSystem(specs, print);
-  supervisor = new Supervisor(system, { onLine: print, report: (message) => console.error(`launcher: ${message}`) });
+  supervisor = new Supervisor(system, {
+    onLine: print,
+    report: (message) => console.error(`launcher: ${message}`),
+  });
 } catch (error) {
   console.error(`cannot start: ${(error as Error).message}`);
   await shutdown(1);

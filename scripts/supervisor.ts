@@ -40,7 +40,9 @@ export class Supervisor {
       if (this.stopping) return;
       const first = this.o.firstDelayMs ?? 1000;
       const stable = Date.now() - startedAt >= (this.o.stableMs ?? 60_000);
-      const delay = stable ? first : Math.min(this.o.maxDelayMs ?? 30_000, this.delays.get(p.spec.name) ?? first);
+      const delay = stable
+        ? first
+        : Math.min(this.o.maxDelayMs ?? 30_000, this.delays.get(p.spec.name) ?? first);
       this.delays.set(p.spec.name, delay * 2);
       this.o.report(`${p.spec.name} exited (${code}); restarting it in ${delay / 1000} s with its data kept`);
       const timer = setTimeout(() => {

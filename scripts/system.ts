@@ -29,8 +29,9 @@ export interface SystemPorts {
   fraudDetection: number;
   transactionVerification: number;
   suggestions: number;
+  payment: number;
   /** Admin HTTP ports (metrics, livez, readyz); 0 = any free port. */
-  admin: { fraudDetection: number; transactionVerification: number; suggestions: number };
+  admin: { fraudDetection: number; transactionVerification: number; suggestions: number; payment: number };
   /** Suggestions' embedded Postgres directory; undefined = in memory (tests and benchmarks). */
   suggestionsDataDir?: string;
   /** The three db-nodes' gRPC ports (client API and Raft transport on the same port). */
@@ -39,6 +40,14 @@ export interface SystemPorts {
   dbAdmin: number[];
   /** Parent of the db-nodes' data directories (<dir>/<id>). */
   dbDataDir: string;
+  /** The payment service's store (vault, holds, captures). */
+  paymentDataDir: string;
+  /** The order executors' gRPC ports (OrderExecutorService and Raft on the same port). */
+  executors: number[];
+  /** Order-executor admin HTTP ports; 0 = any free port. */
+  executorAdmin: number[];
+  /** Parent of the executors' data directories (<dir>/<id>). */
+  executorDataDir: string;
 }
 
 export const defaultPorts: SystemPorts = {
@@ -46,16 +55,68 @@ export const defaultPorts: SystemPorts = {
   fraudDetection: 50051,
   transactionVerification: 50052,
   suggestions: 50053,
-  admin: { fraudDetection: 51051, transactionVerification: 51052, suggestions: 51053 },
+  payment: 50054,
+  admin: { fraudDetection: 51051, transactionVerification: 51052, suggestions: 51053, payment: 51054 },
   suggestionsDataDir: "./var/suggestions",
   dbNodes: [50066, 50067, 50068],
   dbAdmin: [51066, 51067, 51068],
   dbDataDir: "./var/db-node",
+  paymentDataDir: "./var/payment",
+  executors: [50061, 50062, 50063],
+  executorAdmin: [51061, 51062, 51063],
+  executorDataDir: "./var/order-executor",
 };
 
-/** The processes of the system as it exists today; later services add themselves here. */
+/** The payment service: card vault and 2PC participant, on its own single-node Raft store. */
+export function paymentSpec(
+  at: { port: number; adminPort: number; dataDir: string },
+  extraEnv: Record<string, string> = {},
+): ProcessSpec {
+  return {
+    name: "payment",
+    entry: "services/payment/src/index.ts",
+    env: {
+      PAYMENT_PORT: String(at.port),
+      PAYMENT_ADMIN_PORT: String(at.adminPort),
+      PAYMENT_DATA_DIR: at.dataDir,
+      ...extraEnv,
+    },
+    ports: [at.port, at.adminPort].filter((p) => p !== 0),
+    ready: { grpc: `127.0.0.1:${at.port}` },
+  };
+}
+
+/** The order-executor cluster: Raft, the priority queue and the two-phase-commit coordinator. */
+function executorSpecs(
+  ports: SystemPorts,
+  dbNodes: string,
+  payment: string,
+  extraEnv: Record<string, string>,
+): ProcessSpec[] {
+  const peers = ports.executors.map((p, i) => `ex${i + 1}=127.0.0.1:${p}`).join(",");
+  return ports.executors.map((port, i) => ({
+    name: `order-executor-${i + 1}`,
+    entry: "services/order-executor/src/index.ts",
+    env: {
+      EXECUTOR_NODE_ID: `ex${i + 1}`,
+      EXECUTOR_PORT: String(port),
+      EXECUTOR_ADMIN_PORT: String(ports.executorAdmin[i] ?? 0),
+      EXECUTOR_PEERS: peers,
+      EXECUTOR_DATA_DIR: `${ports.executorDataDir}/ex${i + 1}`,
+      DB_NODES: dbNodes,
+      PAYMENT_ADDR: payment,
+      ...extraEnv,
+    },
+    ports: [port, ports.executorAdmin[i] ?? 0].filter((p) => p !== 0),
+    ready: { grpc: `127.0.0.1:${port}` },
+  }));
+}
+
+/** Every process of the system, in the order they start (the orchestrator last). */
 export function systemSpecs(ports: SystemPorts, extraEnv: Record<string, string> = {}): ProcessSpec[] {
   const host = "127.0.0.1";
+  const payment = `${host}:${ports.payment}`;
+  const executors = ports.executors.map((p) => `${host}:${p}`).join(",");
   const fd = `${host}:${ports.fraudDetection}`;
   const tv = `${host}:${ports.transactionVerification}`;
   const sg = `${host}:${ports.suggestions}`;
@@ -77,6 +138,11 @@ export function systemSpecs(ports: SystemPorts, extraEnv: Record<string, string>
   }));
   return [
     ...dbNodes,
+    paymentSpec(
+      { port: ports.payment, adminPort: ports.admin.payment, dataDir: ports.paymentDataDir },
+      extraEnv,
+    ),
+    ...executorSpecs(ports, dbAddresses.join(","), payment, extraEnv),
     {
       name: "fraud-detection",
       entry: "services/fraud-detection/src/index.ts",
@@ -120,6 +186,8 @@ export function systemSpecs(ports: SystemPorts, extraEnv: Record<string, string>
         FD_ADDR: fd,
         SUGGESTIONS_ADDR: sg,
         DB_NODES: dbAddresses.join(","),
+        PAYMENT_ADDR: payment,
+        EXECUTOR_NODES: executors,
         ...extraEnv,
       },
       ports: [ports.orchestrator],
@@ -136,16 +204,23 @@ export interface RunningProcess {
 }
 
 export async function freeSystemPorts(): Promise<SystemPorts> {
+  const dbDataDir = mkdtempSync(join(tmpdir(), "bookstore-db-"));
   return {
     orchestrator: await freePort(),
     fraudDetection: await freePort(),
     transactionVerification: await freePort(),
     suggestions: await freePort(),
-    admin: { fraudDetection: 0, transactionVerification: 0, suggestions: 0 },
+    payment: await freePort(),
+    admin: { fraudDetection: 0, transactionVerification: 0, suggestions: 0, payment: 0 },
     dbNodes: [await freePort(), await freePort(), await freePort()],
     dbAdmin: [0, 0, 0],
     // A fresh store per test or benchmark run; the caller removes it after stopping the system.
-    dbDataDir: mkdtempSync(join(tmpdir(), "bookstore-db-")),
+    dbDataDir,
+    // Inside the same directory, so removing dbDataDir removes them too.
+    paymentDataDir: join(dbDataDir, "payment"),
+    executors: [await freePort(), await freePort(), await freePort()],
+    executorAdmin: [0, 0, 0],
+    executorDataDir: join(dbDataDir, "order-executor"),
   };
 }
 

@@ -10,71 +10,41 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { DatabaseClient, ValueType } from "@bookstore/db-client";
-import {
-  AppError,
-  closeAllClients,
-  createLogger,
-  implement,
-  type RunningGrpcServer,
-  startGrpcServer,
-} from "@bookstore/kit";
-import { OrderExecutorServiceService, TransactionDecision } from "@bookstore/proto";
+import { DatabaseClient, type DatabaseError, ValueType } from "@bookstore/db-client";
+import { closeAllClients, createLogger } from "@bookstore/kit";
+import { status as GrpcStatus } from "@grpc/grpc-js";
 import { freePort } from "../scripts/system.js";
 import type { RunningDbNode } from "../services/db-node/src/db-node.js";
+import {
+  COMMIT_ABORT_PENDING,
+  type FixedDecisionCoordinator,
+  startFixedDecisionCoordinator,
+} from "./support/fixed-decision-coordinator.js";
 import { startSingleDbNode } from "./support/single-db-node.js";
 
 const logger = createLogger({ service: "db-2pc-test", level: "silent" });
 
 describe("db-node 2PC participant: resolving reservations with the coordinator", { timeout: 30_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), "db-2pc-"));
-  let coordinator: RunningGrpcServer;
+  let coordinator: FixedDecisionCoordinator;
   let db: RunningDbNode;
   let client: DatabaseClient;
-  const decisions: Record<string, TransactionDecision> = {
-    "tx-commit": TransactionDecision.TRANSACTION_DECISION_COMMIT,
-    "tx-abort": TransactionDecision.TRANSACTION_DECISION_ABORT,
-    "tx-pending": TransactionDecision.TRANSACTION_DECISION_PENDING,
-  };
 
   before(async () => {
-    const unimplemented = () => {
-      throw new AppError(12, "not part of this test");
-    };
-    coordinator = await startGrpcServer({
-      host: "127.0.0.1",
-      port: 0,
-      logger,
-      services: [
-        {
-          name: "bookstore.v1.OrderExecutorService",
-          definition: OrderExecutorServiceService,
-          implementation: implement(OrderExecutorServiceService, {
-            submitJob: unimplemented,
-            getLeader: unimplemented,
-            getJob: unimplemented,
-            getClusterStatus: unimplemented,
-            getDecision: (req) => ({
-              decision: decisions[req.transactionId] ?? TransactionDecision.TRANSACTION_DECISION_UNSPECIFIED,
-              leader: undefined,
-            }),
-          }),
-        },
-      ],
-    });
+    coordinator = await startFixedDecisionCoordinator(COMMIT_ABORT_PENDING, logger);
     db = await startSingleDbNode(dir, { DB_SEED_CATALOG: "false", DB_DECISION_TIMEOUT_MS: "300" });
     client = new DatabaseClient({ addresses: [`127.0.0.1:${db.port}`] });
   });
   after(async () => {
     await db?.close();
-    await coordinator?.close();
+    await coordinator?.server.close();
     closeAllClients();
     rmSync(dir, { recursive: true, force: true });
   });
 
   it("applies COMMIT and ABORT from the coordinator, leaves PENDING and unreachable reserved", async () => {
     await client.write("stock:b", "10", ValueType.VALUE_TYPE_INT);
-    const here = `127.0.0.1:${coordinator.port}`;
+    const here = coordinator.address;
     const dead = `127.0.0.1:${await freePort()}`;
     for (const tx of ["tx-commit", "tx-abort", "tx-pending"]) {
       assert.equal((await client.prepareStock(tx, [{ key: "stock:b", amount: 2 }], here)).vote, true);
@@ -97,5 +67,31 @@ describe("db-node 2PC participant: resolving reservations with the coordinator",
     assert.equal(db.state.decision("tx-lost"), "reserved");
     assert.equal((await client.read("stock:b")).value, "8", "only the committed reservation was decremented");
     assert.equal(db.state.available("stock:b"), 4, "8 in stock − 4 still reserved");
+  });
+
+  it("PrepareStock's no vote names the reason, the key and what was available", async () => {
+    await client.write("stock:r", "1", ValueType.VALUE_TYPE_INT);
+    const lines = [{ key: "stock:r", amount: 2 }];
+    assert.deepEqual(await client.prepareStock("tx-short", lines), {
+      vote: false,
+      message: "stock:r: 1 available, 2 requested",
+      reasonCode: "INSUFFICIENT_STOCK",
+      key: "stock:r",
+      available: 1,
+    });
+    const missing = await client.prepareStock("tx-missing", [{ key: "stock:none", amount: 1 }]);
+    assert.deepEqual([missing.reasonCode, missing.key], ["NO_SUCH_KEY", "stock:none"]);
+    await client.abortStock("tx-late");
+    assert.equal(
+      (await client.prepareStock("tx-late", [{ key: "stock:r", amount: 1 }])).reasonCode,
+      "ALREADY_ABORTED",
+    );
+    const yes = await client.prepareStock("tx-ok", [{ key: "stock:r", amount: 1 }]);
+    assert.deepEqual([yes.vote, yes.reasonCode], [true, ""]);
+    await assert.rejects(
+      client.prepareStock("tx-bad", [{ key: "stock:r", amount: 1 }], "not an address"),
+      (e: DatabaseError) => e.code === GrpcStatus.INVALID_ARGUMENT && /^coordinator: /.test(e.message),
+    );
+    assert.equal(db.state.decision("tx-bad"), undefined, "nothing reserved for a refused request");
   });
 });

@@ -154,14 +154,23 @@ export class DatabaseClient {
     return { newValue: r.newValue, version: r.version };
   }
 
-  /** 2PC phase one: the vote (false with the reason when a line cannot be reserved). */
+  /**
+   * 2PC phase one: the vote. A no names why (`reasonCode` INSUFFICIENT_STOCK, NO_SUCH_KEY or
+   * ALREADY_ABORTED) and the first key that could not be reserved with what was available there.
+   */
   async prepareStock(
     transactionId: string,
     lines: { key: string; amount: number }[],
     coordinator = "",
-  ): Promise<{ vote: boolean; message: string }> {
+  ): Promise<{ vote: boolean; message: string; reasonCode: string; key: string; available: number }> {
     const r = await this.call("prepareStock", { transactionId, lines, coordinator }, true);
-    return { vote: r.success, message: r.message };
+    return {
+      vote: r.success,
+      message: r.message,
+      reasonCode: r.reasonCode,
+      key: r.key,
+      available: r.available,
+    };
   }
 
   async commitStock(transactionId: string): Promise<{ success: boolean; message: string }> {

@@ -72,7 +72,11 @@ export const env = {
       )
       .pipe(
         z
-          .array(z.string().regex(/^[A-Za-z0-9_-]+=[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, "must be a list of id=host:port"))
+          .array(
+            z
+              .string()
+              .regex(/^[A-Za-z0-9_-]+=[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, "must be a list of id=host:port"),
+          )
           .min(1),
       )
       .transform((list) =>

@@ -60,7 +60,10 @@ export function implement<S extends ServiceDefinition>(
   for (const name of Object.keys(definition) as (keyof S & string)[]) {
     if (definition[name]?.requestStream || definition[name]?.responseStream) continue;
     const method = definition[name]?.path ?? name;
-    const handler = (handlers as Record<string, UnaryHandler<unknown, unknown>>)[name] as UnaryHandler<unknown, unknown>;
+    const handler = (handlers as Record<string, UnaryHandler<unknown, unknown>>)[name] as UnaryHandler<
+      unknown,
+      unknown
+    >;
     implementation[name] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
       const started = performance.now();
       const finish = (code: status) =>

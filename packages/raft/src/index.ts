@@ -22,6 +22,7 @@ export {
   type RaftStatus,
 } from "./node/raft-node.js";
 export type { AppliedEntry, StateMachine } from "./node/state-machine.js";
+export { Rng } from "./sim/random.js";
 export { DiskStorage } from "./storage/disk-storage.js";
 export { CorruptLogError } from "./storage/record-codec.js";
 export { CLUSTER_TOKEN_METADATA_KEY, sameSecret } from "./transport/credentials.js";
@@ -33,4 +34,3 @@ export {
 } from "./transport/grpc-server.js";
 export { GrpcTransport, type Transport } from "./transport/grpc-transport.js";
 export { PartitionControl } from "./transport/partition-control.js";
-export { Rng } from "./sim/random.js";

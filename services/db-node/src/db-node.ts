@@ -5,8 +5,8 @@ import { loadCatalog } from "@bookstore/catalog";
 import { type Logger, type RunningGrpcServer, startGrpcServer } from "@bookstore/kit";
 import { RaftServiceService } from "@bookstore/proto";
 import { GrpcTransport, PartitionControl, RaftNode } from "@bookstore/raft";
+import { type DecisionSource, grpcDecisionSource, startDecisionResolver } from "@bookstore/two-phase-commit";
 import type { Config } from "./config.js";
-import { type DecisionSource, grpcDecisionSource, startDecisionResolver } from "./decision-resolver.js";
 import { databaseService } from "./service.js";
 import { type CommandResult, DbState, encodeCommand } from "./state-machine.js";
 
@@ -99,12 +99,16 @@ export async function startDbNode(
   seeder.unref();
 
   const stopResolver = startDecisionResolver({
-    node,
-    state,
+    isOwner: () => node.status().role === "leader",
+    open: () => state.participant.openTransactions(),
+    apply: (tx, decision) =>
+      node.propose(encodeCommand({ op: decision === "COMMIT" ? "commit" : "abort", tx })),
     source: deps.decisionSource ?? grpcDecisionSource(),
     timeoutMs: config.DB_DECISION_TIMEOUT_MS,
     onResolved: (txId, decision) =>
       logger.info({ txId, decision }, "resolved a reservation with the coordinator"),
+    onError: (txId, error) =>
+      logger.warn({ txId, err: error }, "could not apply the coordinator's decision; retrying next pass"),
   });
   logger.info({ id, address, peers: config.DB_PEERS.map((p) => p.id) }, "db-node started");
 

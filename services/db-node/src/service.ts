@@ -10,7 +10,13 @@ import {
   type WriteRequest,
   type WriteResponse,
 } from "@bookstore/proto";
-import { type PartitionControl, RaftError, type RaftNode, type RaftStatus, sameSecret } from "@bookstore/raft";
+import {
+  type PartitionControl,
+  RaftError,
+  type RaftNode,
+  type RaftStatus,
+  sameSecret,
+} from "@bookstore/raft";
 import { status as GrpcStatus } from "@grpc/grpc-js";
 import { runBatch } from "./batch.js";
 import { type Command, type CommandResult, type DbState, encodeCommand } from "./state-machine.js";
@@ -233,7 +239,7 @@ export function dbHandlers(options: DbServiceOptions): DbHandlers {
 
     prepareStock: async (req) => {
       const lines = req.lines.map((l) => ({ key: l.key, amount: l.amount }));
-      checkPrepare(req.transactionId, lines);
+      checkPrepare(req.transactionId, lines, req.coordinator);
       const r = await propose({
         op: "prepare",
         tx: req.transactionId,
@@ -241,8 +247,16 @@ export function dbHandlers(options: DbServiceOptions): DbHandlers {
         coordinator: req.coordinator,
         at: now(),
       });
-      if (r instanceof Redirect) return { success: false, message: notPrimary(r), primary: hint(r) };
-      return { success: r.ok, message: r.ok ? "" : r.message, primary: undefined };
+      const vote = { success: false, message: "", primary: undefined, reasonCode: "", key: "", available: 0 };
+      if (r instanceof Redirect) return { ...vote, message: notPrimary(r), primary: hint(r) };
+      if (r.ok) return { ...vote, success: true };
+      return {
+        ...vote,
+        message: r.message,
+        reasonCode: r.reason ?? "",
+        key: r.key ?? "",
+        available: r.value ?? 0,
+      };
     },
     commitStock: (req) => decide(req.transactionId, "commit"),
     abortStock: (req) => decide(req.transactionId, "abort"),

@@ -2,6 +2,10 @@
 // no clock (times come inside the commands), so every replica computes the same state from the log.
 // Commands are JSON (measured: encoding is not the bottleneck next to fdatasync and gRPC).
 import type { AppliedEntry, StateMachine } from "@bookstore/raft";
+import { invariant, type LedgerImage, type TxStatus } from "@bookstore/two-phase-commit";
+import { type PrepareRefusal, type StockLine, StockParticipant } from "./two-phase-commit-participant.js";
+
+export type { StockLine };
 
 /** Value types, numbered as bookstore.v1.ValueType. */
 export const ValueKind = { STRING: 1, INT: 2, FLOAT: 3, JSON: 4 } as const;
@@ -11,19 +15,6 @@ export interface StoredRecord {
   value: string;
   type: ValueKind;
   version: number;
-}
-
-export interface StockLine {
-  key: string;
-  amount: number;
-}
-
-export interface Reservation {
-  lines: StockLine[];
-  /** Coordinator address to ask for the decision (GetDecision). */
-  coordinator: string;
-  /** Proposer's wall clock at Prepare (ms), for the resolver's timeout. */
-  at: number;
 }
 
 export type Command =
@@ -47,18 +38,53 @@ export type CommandResult =
       /** Current version / integer value of the key the failure is about (0 when missing). */
       version: number;
       value?: number;
+      /** A refused PrepareStock: why, and the first key that could not be reserved. */
+      reason?: PrepareRefusal;
+      key?: string;
     };
 
-type Decision = "committed" | "aborted";
-
+/** Snapshot image, version 2: the 2PC participant's ledger as one field. */
 interface Snapshot {
-  v: 1;
+  v: 2;
   records: [string, StoredRecord][];
-  reservations: [string, Reservation][];
-  decided: [string, Decision][];
+  participant: LedgerImage<StockLine[]>;
   dedup: [string, CommandResult][];
   seeded: boolean;
 }
+
+/** Version 1 (before the participant had a file of its own): still restored, migrated to v2. */
+interface SnapshotV1 {
+  v: 1;
+  records: [string, StoredRecord][];
+  reservations: [string, { lines: StockLine[]; coordinator: string; at: number }][];
+  decided: [string, "committed" | "aborted"][];
+  dedup: [string, CommandResult][];
+  seeded: boolean;
+}
+
+/** A v1 image in today's shape (the reservation's lines become the ledger's resource). */
+export function migrateSnapshot(image: Snapshot | SnapshotV1): Snapshot {
+  if (image.v === 2) return image;
+  return {
+    v: 2,
+    records: image.records,
+    participant: {
+      prepared: image.reservations.map(([tx, r]) => [
+        tx,
+        { resource: r.lines, coordinator: r.coordinator, at: r.at },
+      ]),
+      decided: image.decided,
+    },
+    dedup: image.dedup,
+    seeded: image.seeded,
+  };
+}
+
+const PREPARE_FAILURE: Record<PrepareRefusal, FailureCode> = {
+  INSUFFICIENT_STOCK: "INSUFFICIENT",
+  NO_SUCH_KEY: "NOT_FOUND",
+  ALREADY_ABORTED: "CONFLICT",
+};
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -78,11 +104,8 @@ export interface DbStateOptions {
 
 export class DbState implements StateMachine<CommandResult | undefined> {
   readonly records = new Map<string, StoredRecord>();
-  /** Open 2PC reservations by transaction id. */
-  readonly reservations = new Map<string, Reservation>();
-  /** Reserved amount per key (sum over open reservations). */
-  readonly reserved = new Map<string, number>();
-  private readonly decided = new Map<string, Decision>();
+  /** The 2PC participant: stock reservations by transaction id. */
+  readonly participant: StockParticipant;
   private readonly dedup = new Map<string, CommandResult>();
   private readonly memory: number;
   seeded = false;
@@ -90,6 +113,19 @@ export class DbState implements StateMachine<CommandResult | undefined> {
 
   constructor(options: DbStateOptions = {}) {
     this.memory = options.memory ?? 100_000;
+    this.participant = new StockParticipant(
+      {
+        stock: (key) => this.integer(key),
+        take: (key, amount) => {
+          const record = this.records.get(key);
+          // put() refuses to make a reserved key anything but an integer covering its reservations.
+          invariant(record?.type === ValueKind.INT, `a reserved key ${key} holds an integer record`);
+          record.value = String(Number(record.value) - amount);
+          record.version++;
+        },
+      },
+      this.memory,
+    );
   }
 
   apply(entry: AppliedEntry): CommandResult | undefined {
@@ -115,9 +151,9 @@ export class DbState implements StateMachine<CommandResult | undefined> {
       case "prepare":
         return this.prepare(c.tx, c.lines, c.coordinator, c.at);
       case "commit":
-        return this.commit(c.tx);
+        return decided(this.participant.commit(c.tx));
       case "abort":
-        return this.abort(c.tx);
+        return decided(this.participant.abort(c.tx));
       case "seed":
         if (!this.seeded) {
           this.seeded = true;
@@ -135,13 +171,17 @@ export class DbState implements StateMachine<CommandResult | undefined> {
 
   /** Stock that can still be reserved or decremented: value − reserved (undefined if not an integer). */
   available(key: string): number | undefined {
-    const record = this.records.get(key);
-    if (!record || record.type !== ValueKind.INT) return undefined;
-    return Number(record.value) - (this.reserved.get(key) ?? 0);
+    return this.participant.available(key);
   }
 
-  decision(tx: string): Decision | "reserved" | undefined {
-    return this.reservations.has(tx) ? "reserved" : this.decided.get(tx);
+  /** Reserved amount per key (sum over open reservations). */
+  get reserved(): ReadonlyMap<string, number> {
+    return this.participant.reservedByKey;
+  }
+
+  decision(tx: string): Exclude<TxStatus, "prepared"> | "reserved" | undefined {
+    const s = this.participant.status(tx);
+    return s === "prepared" ? "reserved" : s;
   }
 
   /** Keys in order, starting after `after`, with `prefix`. */
@@ -152,10 +192,9 @@ export class DbState implements StateMachine<CommandResult | undefined> {
 
   snapshot(): Uint8Array {
     const image: Snapshot = {
-      v: 1,
+      v: 2,
       records: [...this.records],
-      reservations: [...this.reservations],
-      decided: [...this.decided],
+      participant: this.participant.snapshot(),
       dedup: [...this.dedup],
       seeded: this.seeded,
     };
@@ -163,15 +202,11 @@ export class DbState implements StateMachine<CommandResult | undefined> {
   }
 
   restore(data: Uint8Array): void {
-    const image = JSON.parse(decoder.decode(data)) as Snapshot;
+    const image = migrateSnapshot(JSON.parse(decoder.decode(data)) as Snapshot | SnapshotV1);
     this.records.clear();
-    this.reservations.clear();
-    this.reserved.clear();
-    this.decided.clear();
     this.dedup.clear();
     for (const [k, r] of image.records) this.records.set(k, r);
-    for (const [tx, r] of image.reservations) this.reserve(tx, r);
-    for (const [tx, d] of image.decided) this.decided.set(tx, d);
+    this.participant.restore(image.participant);
     for (const [rid, r] of image.dedup) this.dedup.set(rid, r);
     this.seeded = image.seeded;
   }
@@ -187,6 +222,17 @@ export class DbState implements StateMachine<CommandResult | undefined> {
         code: "VERSION_MISMATCH",
         message: `${key} is at version ${version}, expected ${expected}`,
         version,
+      };
+    }
+    // Reserved stock is promised to open transactions: a write may not take it away.
+    const reserved = this.participant.reserved(key);
+    if (reserved > 0 && (type !== ValueKind.INT || Number(value) < reserved)) {
+      return {
+        ok: false,
+        code: "INSUFFICIENT",
+        message: `${key} has ${reserved} reserved by open transactions; it must stay an integer >= ${reserved}`,
+        version,
+        value: Number(current?.value ?? 0),
       };
     }
     this.records.set(key, { value, type, version: version + 1 });
@@ -205,7 +251,7 @@ export class DbState implements StateMachine<CommandResult | undefined> {
       };
     }
     const value = Number(current.value);
-    const reserved = this.reserved.get(key) ?? 0;
+    const reserved = this.participant.reserved(key);
     if (value + delta - reserved < 0) {
       return {
         ok: false,
@@ -222,81 +268,28 @@ export class DbState implements StateMachine<CommandResult | undefined> {
   }
 
   private prepare(tx: string, lines: StockLine[], coordinator: string, at: number): CommandResult {
-    const state = this.decision(tx);
-    if (state === "reserved" || state === "committed") return { ok: true, version: 0 };
-    if (state === "aborted") {
-      return { ok: false, code: "CONFLICT", message: `transaction ${tx} was already aborted`, version: 0 };
-    }
-    // Sum per key first: two lines for one book must fit together.
-    const wanted = new Map<string, number>();
-    for (const l of lines) wanted.set(l.key, (wanted.get(l.key) ?? 0) + l.amount);
-    for (const [key, amount] of wanted) {
-      const available = this.available(key);
-      if (available === undefined) {
-        return { ok: false, code: "NOT_FOUND", message: `no stock record ${key}`, version: 0 };
-      }
-      if (available < amount) {
-        return {
-          ok: false,
-          code: "INSUFFICIENT",
-          message: `${key}: ${available} available, ${amount} requested`,
-          version: this.records.get(key)?.version ?? 0,
-          value: available,
-        };
-      }
-    }
-    this.reserve(tx, { lines: [...wanted].map(([key, amount]) => ({ key, amount })), coordinator, at });
-    return { ok: true, version: 0 };
+    const vote = this.participant.prepare(tx, lines, coordinator, at);
+    if (vote.vote) return { ok: true, version: 0 };
+    return {
+      ok: false,
+      code: PREPARE_FAILURE[vote.reason],
+      reason: vote.reason,
+      message: vote.message,
+      key: vote.key,
+      version: this.records.get(vote.key)?.version ?? 0,
+      value: vote.available,
+    };
   }
 
-  private commit(tx: string): CommandResult {
-    const reservation = this.reservations.get(tx);
-    if (!reservation) {
-      const d = this.decided.get(tx);
-      if (d === "committed") return { ok: true, version: 0 };
-      return {
-        ok: false,
-        code: "CONFLICT",
-        message:
-          d === "aborted" ? `transaction ${tx} was aborted` : `transaction ${tx} was never prepared here`,
-        version: 0,
-      };
-    }
-    this.release(tx, reservation);
-    for (const l of reservation.lines) {
-      const record = this.records.get(l.key);
-      if (!record) continue; // deleted under a reservation cannot happen (no delete command)
-      record.value = String(Number(record.value) - l.amount);
-      record.version++;
-    }
-    remember(this.decided, tx, "committed", this.memory);
-    return { ok: true, version: 0 };
+  /** The integer value at `key`; undefined when missing or not an integer. */
+  private integer(key: string): number | undefined {
+    const record = this.records.get(key);
+    return record?.type === ValueKind.INT ? Number(record.value) : undefined;
   }
+}
 
-  private abort(tx: string): CommandResult {
-    const reservation = this.reservations.get(tx);
-    if (reservation) this.release(tx, reservation);
-    else if (this.decided.get(tx) === "committed") {
-      return { ok: false, code: "CONFLICT", message: `transaction ${tx} was already committed`, version: 0 };
-    }
-    // Also for a transaction never seen: a Prepare arriving late must then vote no.
-    remember(this.decided, tx, "aborted", this.memory);
-    return { ok: true, version: 0 };
-  }
-
-  private reserve(tx: string, r: Reservation): void {
-    this.reservations.set(tx, r);
-    for (const l of r.lines) this.reserved.set(l.key, (this.reserved.get(l.key) ?? 0) + l.amount);
-  }
-
-  private release(tx: string, r: Reservation): void {
-    this.reservations.delete(tx);
-    for (const l of r.lines) {
-      const left = (this.reserved.get(l.key) ?? 0) - l.amount;
-      if (left > 0) this.reserved.set(l.key, left);
-      else this.reserved.delete(l.key);
-    }
-  }
+function decided(r: { ok: true } | { ok: false; message: string }): CommandResult {
+  return r.ok ? { ok: true, version: 0 } : { ok: false, code: "CONFLICT", message: r.message, version: 0 };
 }
 
 /** Insert into a map used as a bounded FIFO memory (deterministic eviction: oldest first). */

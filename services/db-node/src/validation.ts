@@ -1,6 +1,7 @@
 // Input checks of the db-node's requests, done before anything is proposed: a bad request is
 // INVALID_ARGUMENT with the field named, and nothing is written.
 import { AppError, type FieldProblem } from "@bookstore/kit";
+import { coordinatorProblems } from "@bookstore/two-phase-commit";
 import { ValueKind } from "./state-machine.js";
 
 export const MAX_KEY_BYTES = 256;
@@ -71,8 +72,9 @@ export function checkRequestId(id: string): void {
   }
 }
 
-export function checkPrepare(txId: string, lines: { key: string; amount: number }[]): void {
+export function checkPrepare(txId: string, lines: { key: string; amount: number }[], coordinator = ""): void {
   const problems: FieldProblem[] = [];
+  problems.push(...coordinatorProblems(coordinator));
   if (txId.length === 0 || txId.length > 128) {
     problems.push({ field: "transaction_id", message: "transaction_id must be 1..128 characters" });
   }

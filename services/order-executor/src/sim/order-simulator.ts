@@ -39,7 +39,7 @@ export const defaultOrderSimOptions: OrderSimOptions = {
   calmMs: 4000,
   orders: 30,
   books: 3,
-  stockPerBook: 6,
+  stockPerBook: 15,
   faults: true,
 };
 
@@ -65,6 +65,8 @@ export interface OrderSimResult {
     leaders: number;
     calls: number;
     crashes: number;
+    /** Failed orders by reason code. */
+    reasons: Record<string, number>;
   };
 }
 
@@ -81,8 +83,12 @@ interface Executor {
   leads?: number;
   /** Applied entries of the committed log. */
   applied: number;
-  /** This node applies what is committed only from this time on (a follower lags). */
+  /** This node applies nothing before this time (a new leader's no-op is not yet committed). */
   applyFrom: number;
+  /** A follower learns of a commit this long after it (with the next append or heartbeat). */
+  lagMs: number;
+  /** Cut off from the others: it learns of no new commit. */
+  isolated: boolean;
 }
 
 interface Proposal {
@@ -102,8 +108,11 @@ export class OrderSimulator {
   private readonly rng: Rng;
   private now = 0;
   private seqNo = 0;
-  private events: Event[] = [];
+  /** Pending events as a binary min-heap on (at, seq). */
+  private readonly events: Event[] = [];
   private readonly log: Command[] = [];
+  /** When each entry of the log was committed. */
+  private readonly committedAt: number[] = [];
   private inflight: Proposal[] = [];
   private term = 0;
   private leader: Executor | undefined;
@@ -112,7 +121,19 @@ export class OrderSimulator {
   private readonly participants: ReturnType<typeof simParticipants>;
   private readonly down = new Map<"stock" | "payment", number>();
   private readonly submitted = new Map<string, OrderPayload>();
-  private readonly stats = { orders: 0, completed: 0, failed: 0, leaders: 0, calls: 0, crashes: 0 };
+  /** Orders whose submit entry is in the committed log. */
+  private readonly accepted = new Set<string>();
+  /** The first decision of each transaction in the committed log. */
+  private readonly decided = new Map<string, "COMMIT" | "ABORT">();
+  private readonly stats = {
+    orders: 0,
+    completed: 0,
+    failed: 0,
+    leaders: 0,
+    calls: 0,
+    crashes: 0,
+    reasons: {} as Record<string, number>,
+  };
 
   constructor(private readonly o: OrderSimOptions) {
     this.rng = new Rng(o.seed);
@@ -152,13 +173,38 @@ export class OrderSimulator {
   }
 
   private runDueEvents(): void {
-    const due = this.events.filter((e) => e.at <= this.now).sort((a, b) => a.at - b.at || a.seq - b.seq);
-    this.events = this.events.filter((e) => e.at > this.now);
-    for (const e of due) e.run();
+    while (this.events.length > 0 && (this.events[0] as Event).at <= this.now) this.popEvent().run();
   }
 
   private at(delay: number, run: () => void): void {
-    this.events.push({ at: this.now + delay, seq: this.seqNo++, run });
+    const h = this.events;
+    h.push({ at: this.now + delay, seq: this.seqNo++, run });
+    for (let i = h.length - 1; i > 0; ) {
+      const parent = (i - 1) >> 1;
+      if (!earlier(h[i] as Event, h[parent] as Event)) break;
+      [h[i], h[parent]] = [h[parent] as Event, h[i] as Event];
+      i = parent;
+    }
+  }
+
+  private popEvent(): Event {
+    const h = this.events;
+    const top = h[0] as Event;
+    const last = h.pop() as Event;
+    if (h.length > 0) {
+      h[0] = last;
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < h.length && earlier(h[l] as Event, h[m] as Event)) m = l;
+        if (r < h.length && earlier(h[r] as Event, h[m] as Event)) m = r;
+        if (m === i) break;
+        [h[i], h[m]] = [h[m] as Event, h[i] as Event];
+        i = m;
+      }
+    }
+    return top;
   }
 
   // ---- the replicated log (modelled) --------------------------------------------------------------
@@ -178,10 +224,18 @@ export class OrderSimulator {
     });
   }
 
+  private append(command: Command): void {
+    this.log.push(command);
+    this.committedAt.push(this.now);
+    if (command.op === "submit") this.accepted.add(command.id);
+    if (command.op === "decide" && !this.decided.has(command.txId))
+      this.decided.set(command.txId, command.decision);
+  }
+
   private commitDue(): void {
     while (this.inflight.length > 0 && (this.inflight[0] as Proposal).commitAt <= this.now) {
       const p = this.inflight.shift() as Proposal;
-      this.log.push(p.command);
+      this.append(p.command);
       const proposer = p.proposer;
       this.at(1, () =>
         proposer.coordinator.onProposalSettled(p.command, proposer.leads === p.term && proposer.up),
@@ -189,9 +243,10 @@ export class OrderSimulator {
     }
   }
 
-  private applyCommitted(ex: Executor): void {
-    if (!ex.up || this.now < ex.applyFrom) return;
-    while (ex.applied < this.log.length) {
+  private applyCommitted(ex: Executor, all = false): void {
+    if (!ex.up || ex.isolated || (!all && this.now < ex.applyFrom)) return;
+    const lag = all || ex === this.leader ? 0 : ex.lagMs;
+    while (ex.applied < this.log.length && (this.committedAt[ex.applied] as number) + lag <= this.now) {
       ex.applied++;
       ex.state.execute(this.log[ex.applied - 1] as Command) satisfies CommandResult;
     }
@@ -200,7 +255,7 @@ export class OrderSimulator {
   /** A leader is gone: a random prefix of its uncommitted proposals commits, the rest is lost. */
   private depose(): void {
     const keep = this.rng.int(0, this.inflight.length);
-    for (const p of this.inflight.slice(0, keep)) this.log.push(p.command);
+    for (const p of this.inflight.slice(0, keep)) this.append(p.command);
     // Committed or not, the deposed proposer hears "leadership lost: outcome unknown".
     for (const p of this.inflight)
       this.at(this.rng.int(1, 30), () => p.proposer.coordinator.onProposalSettled(p.command, false));
@@ -217,8 +272,9 @@ export class OrderSimulator {
     this.term++;
     ex.leads = this.term;
     this.leader = ex;
-    // It may lead before it has applied everything committed (its no-op is not yet applied).
-    ex.applyFrom = this.now + this.rng.int(0, 10);
+    // It leads before it knows what is committed (until its no-op commits): it acts on what it had.
+    ex.applyFrom = this.now + this.rng.int(0, 30);
+    for (const other of this.executors) other.lagMs = this.rng.int(0, 50);
     this.stats.leaders++;
   }
 
@@ -232,6 +288,8 @@ export class OrderSimulator {
       coordinator: new Coordinator(simCoordinatorConfig),
       applied: 0,
       applyFrom: 0,
+      lagMs: 0,
+      isolated: false,
     };
   }
 
@@ -258,9 +316,8 @@ export class OrderSimulator {
   /** Phase two is only ever sent for a decision that is in the committed log. */
   private checkPhaseTwoDecided(call: ParticipantCall): void {
     if (call.kind === "prepare") return;
-    const decided = this.log.find((c) => c.op === "decide" && c.txId === call.tx.id);
     const want = call.kind === "commit" ? "COMMIT" : "ABORT";
-    if (decided?.op !== "decide" || decided.decision !== want) {
+    if (this.decided.get(call.tx.id) !== want) {
       throw new OrderSimViolation(`${call.kind} sent for ${call.tx.id} without that decision in the log`);
     }
   }
@@ -315,12 +372,12 @@ export class OrderSimulator {
     this.stats.orders = this.o.orders;
   }
 
+  /** A client's SubmitJob: retried (same job id) until the order is in the log, as ExecutorClient does. */
   private submit(payload: OrderPayload): void {
-    if (!this.leader?.up) {
-      this.at(20, () => this.submit(payload));
-      return;
-    }
-    this.propose(this.leader, { op: "submit", id: payload.orderId, payload, at: this.now });
+    if (this.accepted.has(payload.orderId)) return;
+    if (this.leader?.up)
+      this.propose(this.leader, { op: "submit", id: payload.orderId, payload, at: this.now });
+    this.at(this.rng.int(50, 150), () => this.submit(payload));
   }
 
   private injectFaults(): void {
@@ -331,8 +388,10 @@ export class OrderSimulator {
       // Cut off: it keeps believing it leads for a while; the others elect another.
       const stale = this.leader;
       this.depose();
+      stale.isolated = true;
       this.at(this.rng.int(50, 400), () => {
         stale.leads = undefined;
+        stale.isolated = false;
       });
     } else if (r < 0.006) {
       const name = this.rng.pick(["stock", "payment"] as const);
@@ -359,7 +418,7 @@ export class OrderSimulator {
   private checkOutcome(): void {
     const leader = this.leader;
     if (!leader) throw new OrderSimViolation("no leader after the calm period");
-    this.applyCommitted(leader);
+    this.applyCommitted(leader, true);
     for (const [id, payload] of this.submitted) {
       const job = leader.state.jobs.get(id);
       if (!job) throw new OrderSimViolation(`order ${id} was never accepted`);
@@ -375,7 +434,11 @@ export class OrderSimulator {
         throw new OrderSimViolation(`order ${id} captured a different amount than its total`);
       }
       if (job.state === "COMPLETED") this.stats.completed++;
-      else this.stats.failed++;
+      else {
+        this.stats.failed++;
+        const code = job.reason?.code ?? "NONE";
+        this.stats.reasons[code] = (this.stats.reasons[code] ?? 0) + 1;
+      }
     }
     for (const name of ["stock", "payment"] as const) {
       const open = this.participants[name].openCount();
@@ -388,6 +451,10 @@ export class OrderSimulator {
     }
     this.participants.stock.checkConservation(sold);
   }
+}
+
+function earlier(a: Event, b: Event): boolean {
+  return a.at < b.at || (a.at === b.at && a.seq < b.seq);
 }
 
 export function runOrderSeed(seed: number, options: Partial<OrderSimOptions> = {}): OrderSimResult {

@@ -195,7 +195,15 @@ export interface PrepareStockResponse {
   /** The vote. */
   success: boolean;
   message: string;
-  primary: LeaderHint | undefined;
+  primary:
+    | LeaderHint
+    | undefined;
+  /** Why the vote is no: "INSUFFICIENT_STOCK", "NO_SUCH_KEY" or "ALREADY_ABORTED"; empty on yes. */
+  reasonCode: string;
+  /** The first key that could not be reserved (INSUFFICIENT_STOCK, NO_SUCH_KEY). */
+  key: string;
+  /** What was available at that key when the vote was cast. */
+  available: number;
 }
 
 export interface CommitStockRequest {
@@ -2080,7 +2088,7 @@ export const PrepareStockRequest: MessageFns<PrepareStockRequest> = {
 };
 
 function createBasePrepareStockResponse(): PrepareStockResponse {
-  return { success: false, message: "", primary: undefined };
+  return { success: false, message: "", primary: undefined, reasonCode: "", key: "", available: 0 };
 }
 
 export const PrepareStockResponse: MessageFns<PrepareStockResponse> = {
@@ -2093,6 +2101,15 @@ export const PrepareStockResponse: MessageFns<PrepareStockResponse> = {
     }
     if (message.primary !== undefined) {
       LeaderHint.encode(message.primary, writer.uint32(26).fork()).join();
+    }
+    if (message.reasonCode !== "") {
+      writer.uint32(34).string(message.reasonCode);
+    }
+    if (message.key !== "") {
+      writer.uint32(42).string(message.key);
+    }
+    if (message.available !== 0) {
+      writer.uint32(48).int64(message.available);
     }
     return writer;
   },
@@ -2134,6 +2151,30 @@ export const PrepareStockResponse: MessageFns<PrepareStockResponse> = {
             message.primary = LeaderHint.decode(reader, reader.uint32());
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.reasonCode = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.available = longToNumber(reader.int64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2151,6 +2192,13 @@ export const PrepareStockResponse: MessageFns<PrepareStockResponse> = {
       success: isSet(object.success) ? globalThis.Boolean(object.success) : false,
       message: isSet(object.message) ? globalThis.String(object.message) : "",
       primary: isSet(object.primary) ? LeaderHint.fromJSON(object.primary) : undefined,
+      reasonCode: isSet(object.reasonCode)
+        ? globalThis.String(object.reasonCode)
+        : isSet(object.reason_code)
+        ? globalThis.String(object.reason_code)
+        : "",
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      available: isSet(object.available) ? globalThis.Number(object.available) : 0,
     };
   },
 
@@ -2164,6 +2212,15 @@ export const PrepareStockResponse: MessageFns<PrepareStockResponse> = {
     }
     if (message.primary !== undefined) {
       obj.primary = LeaderHint.toJSON(message.primary);
+    }
+    if (message.reasonCode !== "") {
+      obj.reasonCode = message.reasonCode;
+    }
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.available !== 0) {
+      obj.available = Math.round(message.available);
     }
     return obj;
   },

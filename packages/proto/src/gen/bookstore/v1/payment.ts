@@ -70,6 +70,10 @@ export function paymentStateToJSON(object: PaymentState): string {
   }
 }
 
+/**
+ * The CVV is checked (3 or 4 digits) and then forgotten: it is never stored, not even encrypted.
+ * The same card (number and expiry) for the same customer gets the same token, so a retry is safe.
+ */
 export interface TokenizeCardRequest {
   number: string;
   expirationDate: string;
@@ -91,12 +95,19 @@ export interface PrepareRequest {
    * @deprecated
    */
   amount: number;
-  /** "credit_card" (a vault token in metadata["card_token"]) or "bank_transfer". */
+  /**
+   * "credit_card" (a vault token in card_token, or in the seed's metadata["card_token"]) or
+   * "bank_transfer".
+   */
   paymentMethod: string;
+  /** A credit card's token must have been issued to this customer. */
   customerId: string;
   orderId: string;
   metadata: { [key: string]: string };
   amountCents: number;
+  /** Where to ask for the decision (OrderExecutorService.GetDecision) if it never comes. */
+  coordinator: string;
+  cardToken: string;
 }
 
 export interface PrepareRequest_MetadataEntry {
@@ -109,6 +120,11 @@ export interface PrepareResponse {
   success: boolean;
   message: string;
   paymentId: string;
+  /**
+   * Why the vote is no: "DECLINED", "INSUFFICIENT_FUNDS", "INVALID_TOKEN", "CUSTOMER_MISMATCH",
+   * "CARD_EXPIRED", "ALREADY_ABORTED", "TRANSACTION_MISMATCH"; empty on yes.
+   */
+  reasonCode: string;
 }
 
 export interface CommitRequest {
@@ -122,6 +138,7 @@ export interface CommitResponse {
   confirmationCode: string;
   /** RFC 3339. */
   processedAt: string;
+  paymentId: string;
 }
 
 export interface AbortRequest {
@@ -142,6 +159,38 @@ export interface GetStatusResponse {
   paymentId: string;
   amountCents: number;
   confirmationCode: string;
+  orderId: string;
+  /** Why it was declined (DECLINED state). */
+  reasonCode: string;
+  /** RFC 3339: when the hold was placed, captured or voided, or the attempt declined. */
+  processedAt: string;
+}
+
+export interface ListTransactionsRequest {
+  adminToken: string;
+  /** 1..1000; 0 = 100. */
+  pageSize: number;
+  /** From the previous page's next_page_token; empty = the first page. */
+  pageToken: string;
+}
+
+export interface PaymentTransaction {
+  transactionId: string;
+  orderId: string;
+  state: PaymentState;
+  amountCents: number;
+  paymentId: string;
+  customerId: string;
+  paymentMethod: string;
+  reasonCode: string;
+  confirmationCode: string;
+  processedAt: string;
+}
+
+export interface ListTransactionsResponse {
+  transactions: PaymentTransaction[];
+  /** Empty on the last page. */
+  nextPageToken: string;
 }
 
 function createBaseTokenizeCardRequest(): TokenizeCardRequest {
@@ -348,7 +397,17 @@ export const TokenizeCardResponse: MessageFns<TokenizeCardResponse> = {
 };
 
 function createBasePrepareRequest(): PrepareRequest {
-  return { transactionId: "", amount: 0, paymentMethod: "", customerId: "", orderId: "", metadata: {}, amountCents: 0 };
+  return {
+    transactionId: "",
+    amount: 0,
+    paymentMethod: "",
+    customerId: "",
+    orderId: "",
+    metadata: {},
+    amountCents: 0,
+    coordinator: "",
+    cardToken: "",
+  };
 }
 
 export const PrepareRequest: MessageFns<PrepareRequest> = {
@@ -373,6 +432,12 @@ export const PrepareRequest: MessageFns<PrepareRequest> = {
     });
     if (message.amountCents !== 0) {
       writer.uint32(56).int64(message.amountCents);
+    }
+    if (message.coordinator !== "") {
+      writer.uint32(66).string(message.coordinator);
+    }
+    if (message.cardToken !== "") {
+      writer.uint32(74).string(message.cardToken);
     }
     return writer;
   },
@@ -449,6 +514,22 @@ export const PrepareRequest: MessageFns<PrepareRequest> = {
             message.amountCents = longToNumber(reader.int64());
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.coordinator = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.cardToken = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -503,6 +584,12 @@ export const PrepareRequest: MessageFns<PrepareRequest> = {
         : isSet(object.amount_cents)
         ? globalThis.Number(object.amount_cents)
         : 0,
+      coordinator: isSet(object.coordinator) ? globalThis.String(object.coordinator) : "",
+      cardToken: isSet(object.cardToken)
+        ? globalThis.String(object.cardToken)
+        : isSet(object.card_token)
+        ? globalThis.String(object.card_token)
+        : "",
     };
   },
 
@@ -534,6 +621,12 @@ export const PrepareRequest: MessageFns<PrepareRequest> = {
     }
     if (message.amountCents !== 0) {
       obj.amountCents = Math.round(message.amountCents);
+    }
+    if (message.coordinator !== "") {
+      obj.coordinator = message.coordinator;
+    }
+    if (message.cardToken !== "") {
+      obj.cardToken = message.cardToken;
     }
     return obj;
   },
@@ -615,7 +708,7 @@ export const PrepareRequest_MetadataEntry: MessageFns<PrepareRequest_MetadataEnt
 };
 
 function createBasePrepareResponse(): PrepareResponse {
-  return { success: false, message: "", paymentId: "" };
+  return { success: false, message: "", paymentId: "", reasonCode: "" };
 }
 
 export const PrepareResponse: MessageFns<PrepareResponse> = {
@@ -628,6 +721,9 @@ export const PrepareResponse: MessageFns<PrepareResponse> = {
     }
     if (message.paymentId !== "") {
       writer.uint32(26).string(message.paymentId);
+    }
+    if (message.reasonCode !== "") {
+      writer.uint32(34).string(message.reasonCode);
     }
     return writer;
   },
@@ -669,6 +765,14 @@ export const PrepareResponse: MessageFns<PrepareResponse> = {
             message.paymentId = reader.string();
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.reasonCode = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -690,6 +794,11 @@ export const PrepareResponse: MessageFns<PrepareResponse> = {
         : isSet(object.payment_id)
         ? globalThis.String(object.payment_id)
         : "",
+      reasonCode: isSet(object.reasonCode)
+        ? globalThis.String(object.reasonCode)
+        : isSet(object.reason_code)
+        ? globalThis.String(object.reason_code)
+        : "",
     };
   },
 
@@ -703,6 +812,9 @@ export const PrepareResponse: MessageFns<PrepareResponse> = {
     }
     if (message.paymentId !== "") {
       obj.paymentId = message.paymentId;
+    }
+    if (message.reasonCode !== "") {
+      obj.reasonCode = message.reasonCode;
     }
     return obj;
   },
@@ -792,7 +904,7 @@ export const CommitRequest: MessageFns<CommitRequest> = {
 };
 
 function createBaseCommitResponse(): CommitResponse {
-  return { success: false, message: "", confirmationCode: "", processedAt: "" };
+  return { success: false, message: "", confirmationCode: "", processedAt: "", paymentId: "" };
 }
 
 export const CommitResponse: MessageFns<CommitResponse> = {
@@ -808,6 +920,9 @@ export const CommitResponse: MessageFns<CommitResponse> = {
     }
     if (message.processedAt !== "") {
       writer.uint32(34).string(message.processedAt);
+    }
+    if (message.paymentId !== "") {
+      writer.uint32(42).string(message.paymentId);
     }
     return writer;
   },
@@ -857,6 +972,14 @@ export const CommitResponse: MessageFns<CommitResponse> = {
             message.processedAt = reader.string();
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.paymentId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -883,6 +1006,11 @@ export const CommitResponse: MessageFns<CommitResponse> = {
         : isSet(object.processed_at)
         ? globalThis.String(object.processed_at)
         : "",
+      paymentId: isSet(object.paymentId)
+        ? globalThis.String(object.paymentId)
+        : isSet(object.payment_id)
+        ? globalThis.String(object.payment_id)
+        : "",
     };
   },
 
@@ -899,6 +1027,9 @@ export const CommitResponse: MessageFns<CommitResponse> = {
     }
     if (message.processedAt !== "") {
       obj.processedAt = message.processedAt;
+    }
+    if (message.paymentId !== "") {
+      obj.paymentId = message.paymentId;
     }
     return obj;
   },
@@ -1108,7 +1239,15 @@ export const GetStatusRequest: MessageFns<GetStatusRequest> = {
 };
 
 function createBaseGetStatusResponse(): GetStatusResponse {
-  return { state: 0, paymentId: "", amountCents: 0, confirmationCode: "" };
+  return {
+    state: 0,
+    paymentId: "",
+    amountCents: 0,
+    confirmationCode: "",
+    orderId: "",
+    reasonCode: "",
+    processedAt: "",
+  };
 }
 
 export const GetStatusResponse: MessageFns<GetStatusResponse> = {
@@ -1124,6 +1263,15 @@ export const GetStatusResponse: MessageFns<GetStatusResponse> = {
     }
     if (message.confirmationCode !== "") {
       writer.uint32(34).string(message.confirmationCode);
+    }
+    if (message.orderId !== "") {
+      writer.uint32(42).string(message.orderId);
+    }
+    if (message.reasonCode !== "") {
+      writer.uint32(50).string(message.reasonCode);
+    }
+    if (message.processedAt !== "") {
+      writer.uint32(58).string(message.processedAt);
     }
     return writer;
   },
@@ -1173,6 +1321,30 @@ export const GetStatusResponse: MessageFns<GetStatusResponse> = {
             message.confirmationCode = reader.string();
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.reasonCode = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.processedAt = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1203,6 +1375,21 @@ export const GetStatusResponse: MessageFns<GetStatusResponse> = {
         : isSet(object.confirmation_code)
         ? globalThis.String(object.confirmation_code)
         : "",
+      orderId: isSet(object.orderId)
+        ? globalThis.String(object.orderId)
+        : isSet(object.order_id)
+        ? globalThis.String(object.order_id)
+        : "",
+      reasonCode: isSet(object.reasonCode)
+        ? globalThis.String(object.reasonCode)
+        : isSet(object.reason_code)
+        ? globalThis.String(object.reason_code)
+        : "",
+      processedAt: isSet(object.processedAt)
+        ? globalThis.String(object.processedAt)
+        : isSet(object.processed_at)
+        ? globalThis.String(object.processed_at)
+        : "",
     };
   },
 
@@ -1219,6 +1406,440 @@ export const GetStatusResponse: MessageFns<GetStatusResponse> = {
     }
     if (message.confirmationCode !== "") {
       obj.confirmationCode = message.confirmationCode;
+    }
+    if (message.orderId !== "") {
+      obj.orderId = message.orderId;
+    }
+    if (message.reasonCode !== "") {
+      obj.reasonCode = message.reasonCode;
+    }
+    if (message.processedAt !== "") {
+      obj.processedAt = message.processedAt;
+    }
+    return obj;
+  },
+};
+
+function createBaseListTransactionsRequest(): ListTransactionsRequest {
+  return { adminToken: "", pageSize: 0, pageToken: "" };
+}
+
+export const ListTransactionsRequest: MessageFns<ListTransactionsRequest> = {
+  encode(message: ListTransactionsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.adminToken !== "") {
+      writer.uint32(10).string(message.adminToken);
+    }
+    if (message.pageSize !== 0) {
+      writer.uint32(16).int32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(26).string(message.pageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListTransactionsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListTransactionsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.adminToken = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.pageSize = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListTransactionsRequest {
+    return {
+      adminToken: isSet(object.adminToken)
+        ? globalThis.String(object.adminToken)
+        : isSet(object.admin_token)
+        ? globalThis.String(object.admin_token)
+        : "",
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListTransactionsRequest): unknown {
+    const obj: any = {};
+    if (message.adminToken !== "") {
+      obj.adminToken = message.adminToken;
+    }
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
+    return obj;
+  },
+};
+
+function createBasePaymentTransaction(): PaymentTransaction {
+  return {
+    transactionId: "",
+    orderId: "",
+    state: 0,
+    amountCents: 0,
+    paymentId: "",
+    customerId: "",
+    paymentMethod: "",
+    reasonCode: "",
+    confirmationCode: "",
+    processedAt: "",
+  };
+}
+
+export const PaymentTransaction: MessageFns<PaymentTransaction> = {
+  encode(message: PaymentTransaction, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.transactionId !== "") {
+      writer.uint32(10).string(message.transactionId);
+    }
+    if (message.orderId !== "") {
+      writer.uint32(18).string(message.orderId);
+    }
+    if (message.state !== 0) {
+      writer.uint32(24).int32(message.state);
+    }
+    if (message.amountCents !== 0) {
+      writer.uint32(32).int64(message.amountCents);
+    }
+    if (message.paymentId !== "") {
+      writer.uint32(42).string(message.paymentId);
+    }
+    if (message.customerId !== "") {
+      writer.uint32(50).string(message.customerId);
+    }
+    if (message.paymentMethod !== "") {
+      writer.uint32(58).string(message.paymentMethod);
+    }
+    if (message.reasonCode !== "") {
+      writer.uint32(66).string(message.reasonCode);
+    }
+    if (message.confirmationCode !== "") {
+      writer.uint32(74).string(message.confirmationCode);
+    }
+    if (message.processedAt !== "") {
+      writer.uint32(82).string(message.processedAt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PaymentTransaction {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePaymentTransaction();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.transactionId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.state = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.amountCents = longToNumber(reader.int64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.paymentId = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.customerId = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.paymentMethod = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.reasonCode = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.confirmationCode = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.processedAt = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PaymentTransaction {
+    return {
+      transactionId: isSet(object.transactionId)
+        ? globalThis.String(object.transactionId)
+        : isSet(object.transaction_id)
+        ? globalThis.String(object.transaction_id)
+        : "",
+      orderId: isSet(object.orderId)
+        ? globalThis.String(object.orderId)
+        : isSet(object.order_id)
+        ? globalThis.String(object.order_id)
+        : "",
+      state: isSet(object.state) ? paymentStateFromJSON(object.state) : 0,
+      amountCents: isSet(object.amountCents)
+        ? globalThis.Number(object.amountCents)
+        : isSet(object.amount_cents)
+        ? globalThis.Number(object.amount_cents)
+        : 0,
+      paymentId: isSet(object.paymentId)
+        ? globalThis.String(object.paymentId)
+        : isSet(object.payment_id)
+        ? globalThis.String(object.payment_id)
+        : "",
+      customerId: isSet(object.customerId)
+        ? globalThis.String(object.customerId)
+        : isSet(object.customer_id)
+        ? globalThis.String(object.customer_id)
+        : "",
+      paymentMethod: isSet(object.paymentMethod)
+        ? globalThis.String(object.paymentMethod)
+        : isSet(object.payment_method)
+        ? globalThis.String(object.payment_method)
+        : "",
+      reasonCode: isSet(object.reasonCode)
+        ? globalThis.String(object.reasonCode)
+        : isSet(object.reason_code)
+        ? globalThis.String(object.reason_code)
+        : "",
+      confirmationCode: isSet(object.confirmationCode)
+        ? globalThis.String(object.confirmationCode)
+        : isSet(object.confirmation_code)
+        ? globalThis.String(object.confirmation_code)
+        : "",
+      processedAt: isSet(object.processedAt)
+        ? globalThis.String(object.processedAt)
+        : isSet(object.processed_at)
+        ? globalThis.String(object.processed_at)
+        : "",
+    };
+  },
+
+  toJSON(message: PaymentTransaction): unknown {
+    const obj: any = {};
+    if (message.transactionId !== "") {
+      obj.transactionId = message.transactionId;
+    }
+    if (message.orderId !== "") {
+      obj.orderId = message.orderId;
+    }
+    if (message.state !== 0) {
+      obj.state = paymentStateToJSON(message.state);
+    }
+    if (message.amountCents !== 0) {
+      obj.amountCents = Math.round(message.amountCents);
+    }
+    if (message.paymentId !== "") {
+      obj.paymentId = message.paymentId;
+    }
+    if (message.customerId !== "") {
+      obj.customerId = message.customerId;
+    }
+    if (message.paymentMethod !== "") {
+      obj.paymentMethod = message.paymentMethod;
+    }
+    if (message.reasonCode !== "") {
+      obj.reasonCode = message.reasonCode;
+    }
+    if (message.confirmationCode !== "") {
+      obj.confirmationCode = message.confirmationCode;
+    }
+    if (message.processedAt !== "") {
+      obj.processedAt = message.processedAt;
+    }
+    return obj;
+  },
+};
+
+function createBaseListTransactionsResponse(): ListTransactionsResponse {
+  return { transactions: [], nextPageToken: "" };
+}
+
+export const ListTransactionsResponse: MessageFns<ListTransactionsResponse> = {
+  encode(message: ListTransactionsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.transactions) {
+      PaymentTransaction.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListTransactionsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListTransactionsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.transactions.push(PaymentTransaction.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListTransactionsResponse {
+    return {
+      transactions: globalThis.Array.isArray(object?.transactions)
+        ? object.transactions.map((e: any) => PaymentTransaction.fromJSON(e))
+        : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListTransactionsResponse): unknown {
+    const obj: any = {};
+    if (message.transactions?.length) {
+      obj.transactions = message.transactions.map((e) => PaymentTransaction.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
     }
     return obj;
   },
@@ -1277,6 +1898,21 @@ export const PaymentServiceService = {
     responseSerialize: (value: GetStatusResponse): Buffer => Buffer.from(GetStatusResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetStatusResponse => GetStatusResponse.decode(value),
   },
+  /**
+   * Every transaction this service has seen (admin token), ordered by transaction id, paged. For
+   * operators and fault tests: no hold left open, captures equal the orders' totals.
+   */
+  listTransactions: {
+    path: "/bookstore.v1.PaymentService/ListTransactions" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListTransactionsRequest): Buffer =>
+      Buffer.from(ListTransactionsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListTransactionsRequest => ListTransactionsRequest.decode(value),
+    responseSerialize: (value: ListTransactionsResponse): Buffer =>
+      Buffer.from(ListTransactionsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListTransactionsResponse => ListTransactionsResponse.decode(value),
+  },
 } as const;
 
 export interface PaymentServiceServer extends UntypedServiceImplementation {
@@ -1286,6 +1922,11 @@ export interface PaymentServiceServer extends UntypedServiceImplementation {
   commit: handleUnaryCall<CommitRequest, CommitResponse>;
   abort: handleUnaryCall<AbortRequest, AbortResponse>;
   getStatus: handleUnaryCall<GetStatusRequest, GetStatusResponse>;
+  /**
+   * Every transaction this service has seen (admin token), ordered by transaction id, paged. For
+   * operators and fault tests: no hold left open, captures equal the orders' totals.
+   */
+  listTransactions: handleUnaryCall<ListTransactionsRequest, ListTransactionsResponse>;
 }
 
 export interface PaymentServiceClient extends Client {
@@ -1364,6 +2005,25 @@ export interface PaymentServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetStatusResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Every transaction this service has seen (admin token), ordered by transaction id, paged. For
+   * operators and fault tests: no hold left open, captures equal the orders' totals.
+   */
+  listTransactions(
+    request: ListTransactionsRequest,
+    callback: (error: ServiceError | null, response: ListTransactionsResponse) => void,
+  ): ClientUnaryCall;
+  listTransactions(
+    request: ListTransactionsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListTransactionsResponse) => void,
+  ): ClientUnaryCall;
+  listTransactions(
+    request: ListTransactionsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListTransactionsResponse) => void,
   ): ClientUnaryCall;
 }
 
