@@ -103,15 +103,14 @@ export async function executorLeader(
 
 let serial = 0;
 
-/** Orders submitted straight to the executor cluster, each with a card tokenised for its customer. */
-export async function submitOrders(
+/** Orders ready to submit, each with a card tokenised for its own customer. */
+export async function prepareOrders(
   s: OrderSystem,
   count: number,
   order: (i: number) => Partial<OrderPayload> & { lines: OrderPayload["lines"] },
   card = "4111111111111111",
-): Promise<string[]> {
-  const ids: string[] = [];
-  await Promise.all(
+): Promise<OrderPayload[]> {
+  return Promise.all(
     Array.from({ length: count }, async (_, i) => {
       const orderId = `t${process.pid}-${++serial}`;
       const customerId = `customer-${orderId}`;
@@ -122,19 +121,31 @@ export async function submitOrders(
         { deadlineMs: 10_000, idempotent: true },
       );
       const o = order(i);
-      const payload: OrderPayload = {
+      return {
         orderId,
         customerId,
         shippingMethod: "Standard",
         payment: { method: "credit_card", token: token.token, brand: token.brand, last4: token.last4 },
         totalCents: o.lines.reduce((sum, l) => sum + l.quantity * l.unitPriceCents, 0),
         ...o,
-      };
-      await s.executor.submit(orderId, JSON.stringify(payload));
-      ids.push(orderId);
+      } satisfies OrderPayload;
     }),
   );
-  return ids;
+}
+
+/** Submits orders to the executor cluster (retried across leader changes); returns their ids. */
+export async function submitPrepared(s: OrderSystem, orders: OrderPayload[]): Promise<string[]> {
+  await Promise.all(orders.map((o) => s.executor.submit(o.orderId, JSON.stringify(o))));
+  return orders.map((o) => o.orderId);
+}
+
+export async function submitOrders(
+  s: OrderSystem,
+  count: number,
+  order: (i: number) => Partial<OrderPayload> & { lines: OrderPayload["lines"] },
+  card?: string,
+): Promise<string[]> {
+  return submitPrepared(s, await prepareOrders(s, count, order, card));
 }
 
 /** Waits until every order is COMPLETED or FAILED; returns them (throws with the stuck ones). */

@@ -17,6 +17,11 @@ export interface ExecutorClientOptions {
   addresses: string[];
   /** Deadline of a whole operation, retries included. */
   deadlineMs: number;
+  /**
+   * Deadline of one attempt on one node (then the next node is tried): a node cut off from the
+   * others may hold a call until it notices it no longer leads.
+   */
+  attemptTimeoutMs?: number;
 }
 
 export type NodeStatus =
@@ -46,13 +51,18 @@ export class ExecutorClient {
     return this.o.addresses[this.next++ % this.o.addresses.length] as string;
   }
 
+  /** Deadline of the next attempt: the attempt timeout, within what is left of the whole. */
+  private attemptMs(deadline: number): number {
+    return Math.max(1, Math.min(this.o.attemptTimeoutMs ?? 1500, deadline - Date.now()));
+  }
+
   /** Runs `attempt` on nodes in turn until it answers, or the deadline passes. */
-  private async anyNode<T>(attempt: (address: string, remainingMs: number) => Promise<T>): Promise<T> {
+  private async anyNode<T>(attempt: (address: string, deadlineMs: number) => Promise<T>): Promise<T> {
     const deadline = Date.now() + this.o.deadlineMs;
     for (let i = 0; ; i++) {
       const address = this.rotate();
       try {
-        return await attempt(address, Math.max(1, deadline - Date.now()));
+        return await attempt(address, this.attemptMs(deadline));
       } catch (error) {
         if (!isServiceError(error) || !RETRYABLE.has(error.code) || Date.now() >= deadline) throw error;
         await sleep(Math.min(200, 10 * 2 ** Math.min(i, 5)));
@@ -67,11 +77,12 @@ export class ExecutorClient {
       const address = this.leader ?? this.rotate();
       try {
         const c = this.client(address);
+        // One attempt per node; the loop retries (SubmitJob is idempotent by job id).
         const r = await callUnary(
           c,
           c.submitJob,
           { jobId, payload, priority: 0 },
-          { deadlineMs: Math.max(1, deadline - Date.now()), idempotent: true },
+          { deadlineMs: this.attemptMs(deadline) },
         );
         if (r.success) {
           this.leader = address;
@@ -91,14 +102,14 @@ export class ExecutorClient {
   getJob(jobId: string): Promise<GetJobResponse> {
     return this.anyNode((address, deadlineMs) => {
       const c = this.client(address);
-      return callUnary(c, c.getJob, { jobId }, { deadlineMs, idempotent: true });
+      return callUnary(c, c.getJob, { jobId }, { deadlineMs });
     });
   }
 
   listJobs(status: JobStatus, limit: number): Promise<ListJobsResponse> {
     return this.anyNode((address, deadlineMs) => {
       const c = this.client(address);
-      return callUnary(c, c.listJobs, { status, limit }, { deadlineMs, idempotent: true });
+      return callUnary(c, c.listJobs, { status, limit }, { deadlineMs });
     });
   }
 
