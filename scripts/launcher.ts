@@ -1,6 +1,7 @@
 // `npm start`: the whole bookstore on localhost, each service its own process, logs prefixed with
 // the service name, in the foreground until Ctrl-C / SIGTERM, which stops every process.
-import { defaultPorts, portInUse, type System, startSystem, systemSpecs } from "./system.js";
+import { Supervisor } from "./supervisor.js";
+import { defaultPorts, portInUse, startSystem, systemSpecs } from "./system.js";
 
 if (process.argv.includes("--help")) {
   console.log(`usage: npm start [-- --raw]
@@ -10,7 +11,9 @@ ${systemSpecs(defaultPorts)
   .map((s) => `  ${s.name.padEnd(26)} ${s.ports.join(", ")}`)
   .join("\n")}
 Then serves the API at http://127.0.0.1:${defaultPorts.orchestrator}/ (OpenAPI at /docs).
-Ctrl-C or SIGTERM stops them all. --raw prints the services' JSON log lines unformatted.
+A process that dies is reported and started again (data kept, backoff 1 s doubling to 30 s) while
+the others keep serving. Ctrl-C or SIGTERM stops them all. --raw prints the services' JSON log
+lines unformatted.
 Each service reads its own environment variables (see README.md).`);
   process.exit(0);
 }
@@ -48,13 +51,13 @@ function print(name: string, line: string): void {
   }
 }
 
-let system: System | undefined;
+let supervisor: Supervisor | undefined;
 let stopping = false;
 async function shutdown(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
     console.log("stopping all services...");
-    await system?.stop();
+    await supervisor?.stop();
   }
   process.exit(code);
 }
@@ -62,17 +65,14 @@ process.on("SIGINT", () => void shutdown(0));
 process.on("SIGTERM", () => void shutdown(0));
 
 try {
-  system = await startSystem(specs, print);
+  const system = await startSystem(specs, print);
+  supervisor = new Supervisor(system, {
+    onLine: print,
+    report: (message) => console.error(`launcher: ${message}`),
+  });
 } catch (error) {
   console.error(`cannot start: ${(error as Error).message}`);
   await shutdown(1);
-}
-for (const p of system?.processes ?? []) {
-  void p.exited.then((code) => {
-    if (stopping) return;
-    console.error(`${p.spec.name} exited unexpectedly (${code}); stopping everything`);
-    void shutdown(1);
-  });
 }
 console.log(
   `\nBookstore is up: http://127.0.0.1:${defaultPorts.orchestrator}/  (API docs: /docs, health: /api/health)`,

@@ -42,6 +42,12 @@ export interface SystemPorts {
   dbDataDir: string;
   /** The payment service's store (vault, holds, captures). */
   paymentDataDir: string;
+  /** The order executors' gRPC ports (OrderExecutorService and Raft on the same port). */
+  executors: number[];
+  /** Order-executor admin HTTP ports; 0 = any free port. */
+  executorAdmin: number[];
+  /** Parent of the executors' data directories (<dir>/<id>). */
+  executorDataDir: string;
 }
 
 export const defaultPorts: SystemPorts = {
@@ -56,6 +62,9 @@ export const defaultPorts: SystemPorts = {
   dbAdmin: [51066, 51067, 51068],
   dbDataDir: "./var/db-node",
   paymentDataDir: "./var/payment",
+  executors: [50061, 50062, 50063],
+  executorAdmin: [51061, 51062, 51063],
+  executorDataDir: "./var/order-executor",
 };
 
 /** The payment service: card vault and 2PC participant, on its own single-node Raft store. */
@@ -77,9 +86,37 @@ export function paymentSpec(
   };
 }
 
-/** The processes of the system as it exists today; later services add themselves here. */
+/** The order-executor cluster: Raft, the priority queue and the two-phase-commit coordinator. */
+function executorSpecs(
+  ports: SystemPorts,
+  dbNodes: string,
+  payment: string,
+  extraEnv: Record<string, string>,
+): ProcessSpec[] {
+  const peers = ports.executors.map((p, i) => `ex${i + 1}=127.0.0.1:${p}`).join(",");
+  return ports.executors.map((port, i) => ({
+    name: `order-executor-${i + 1}`,
+    entry: "services/order-executor/src/index.ts",
+    env: {
+      EXECUTOR_NODE_ID: `ex${i + 1}`,
+      EXECUTOR_PORT: String(port),
+      EXECUTOR_ADMIN_PORT: String(ports.executorAdmin[i] ?? 0),
+      EXECUTOR_PEERS: peers,
+      EXECUTOR_DATA_DIR: `${ports.executorDataDir}/ex${i + 1}`,
+      DB_NODES: dbNodes,
+      PAYMENT_ADDR: payment,
+      ...extraEnv,
+    },
+    ports: [port, ports.executorAdmin[i] ?? 0].filter((p) => p !== 0),
+    ready: { grpc: `127.0.0.1:${port}` },
+  }));
+}
+
+/** Every process of the system, in the order they start (the orchestrator last). */
 export function systemSpecs(ports: SystemPorts, extraEnv: Record<string, string> = {}): ProcessSpec[] {
   const host = "127.0.0.1";
+  const payment = `${host}:${ports.payment}`;
+  const executors = ports.executors.map((p) => `${host}:${p}`).join(",");
   const fd = `${host}:${ports.fraudDetection}`;
   const tv = `${host}:${ports.transactionVerification}`;
   const sg = `${host}:${ports.suggestions}`;
@@ -105,6 +142,7 @@ export function systemSpecs(ports: SystemPorts, extraEnv: Record<string, string>
       { port: ports.payment, adminPort: ports.admin.payment, dataDir: ports.paymentDataDir },
       extraEnv,
     ),
+    ...executorSpecs(ports, dbAddresses.join(","), payment, extraEnv),
     {
       name: "fraud-detection",
       entry: "services/fraud-detection/src/index.ts",
@@ -148,6 +186,8 @@ export function systemSpecs(ports: SystemPorts, extraEnv: Record<string, string>
         FD_ADDR: fd,
         SUGGESTIONS_ADDR: sg,
         DB_NODES: dbAddresses.join(","),
+        PAYMENT_ADDR: payment,
+        EXECUTOR_NODES: executors,
         ...extraEnv,
       },
       ports: [ports.orchestrator],
@@ -176,8 +216,11 @@ export async function freeSystemPorts(): Promise<SystemPorts> {
     dbAdmin: [0, 0, 0],
     // A fresh store per test or benchmark run; the caller removes it after stopping the system.
     dbDataDir,
-    // Inside the same directory, so removing dbDataDir removes it too.
+    // Inside the same directory, so removing dbDataDir removes them too.
     paymentDataDir: join(dbDataDir, "payment"),
+    executors: [await freePort(), await freePort(), await freePort()],
+    executorAdmin: [0, 0, 0],
+    executorDataDir: join(dbDataDir, "order-executor"),
   };
 }
 

@@ -50,6 +50,9 @@ export async function startFixedDecisionCoordinator(
           getLeader: unimplemented,
           getJob: unimplemented,
           getClusterStatus: unimplemented,
+          listJobs: unimplemented,
+          setPaused: unimplemented,
+          setPartition: unimplemented,
           getDecision: (req) => {
             asked.set(req.transactionId, (asked.get(req.transactionId) ?? 0) + 1);
             const decision = table[req.transactionId];

@@ -8,19 +8,20 @@ countries.registerLocale(en);
 const MAX_COUNTRY_LENGTH = 100;
 
 // Names people use that are not ISO codes or English names in the locale data.
-const ALIASES: Readonly<Record<string, string>> = {
-  uk: "GB",
-  "great britain": "GB",
-  england: "GB",
-  scotland: "GB",
-  wales: "GB",
-  "northern ireland": "GB",
-  usa: "US",
-  "u.s.a.": "US",
-  "united states": "US",
-  "united states of america": "US",
-  holland: "NL",
-};
+// A Map, not an object literal: a lookup by what the caller typed must never find "constructor".
+const ALIASES: ReadonlyMap<string, string> = new Map([
+  ["uk", "GB"],
+  ["great britain", "GB"],
+  ["england", "GB"],
+  ["scotland", "GB"],
+  ["wales", "GB"],
+  ["northern ireland", "GB"],
+  ["usa", "US"],
+  ["u.s.a.", "US"],
+  ["united states", "US"],
+  ["united states of america", "US"],
+  ["holland", "NL"],
+]);
 
 /** Resolves an ISO alpha-2 or alpha-3 code or an English country name (case-insensitive) to alpha-2. */
 export function resolveCountry(input: string): string | undefined {
@@ -34,7 +35,7 @@ export function resolveCountry(input: string): string | undefined {
     const alpha2 = countries.alpha3ToAlpha2(upper);
     if (alpha2) return alpha2;
   }
-  const alias = ALIASES[text.toLowerCase()];
+  const alias = ALIASES.get(text.toLowerCase());
   if (alias) return alias;
   return countries.getSimpleAlpha2Code(text, "en") ?? undefined;
 }

@@ -59,6 +59,38 @@ export const env = {
           .filter((a) => a.length > 0),
       )
       .pipe(z.array(z.string().regex(/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, "must be a list of host:port")).min(1)),
+  /** Raft members, "id=host:port,...", as [{id, address}]. */
+  peerList: (fallback: string) =>
+    z
+      .string()
+      .default(fallback)
+      .transform((s) =>
+        s
+          .split(",")
+          .map((p) => p.trim())
+          .filter((p) => p.length > 0),
+      )
+      .pipe(
+        z
+          .array(
+            z
+              .string()
+              .regex(/^[A-Za-z0-9_-]+=[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, "must be a list of id=host:port"),
+          )
+          .min(1),
+      )
+      .transform((list) =>
+        list.map((p) => {
+          const at = p.indexOf("=");
+          return { id: p.slice(0, at), address: p.slice(at + 1) };
+        }),
+      ),
+  /** A Raft member id. */
+  nodeId: (fallback: string) =>
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,32}$/, "must be 1..32 letters, digits, - or _")
+      .default(fallback),
   millis: (fallback: number) =>
     z.coerce
       .number({ error: "must be a positive number of milliseconds" })

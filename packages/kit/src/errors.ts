@@ -1,4 +1,5 @@
 import { Metadata, type ServiceError, status } from "@grpc/grpc-js";
+import { asciiOnly, truncate } from "./safe-text.js";
 
 export { status as GrpcStatus } from "@grpc/grpc-js";
 
@@ -41,16 +42,52 @@ export class AppError extends Error {
   }
 }
 
-/** The gRPC error a server sends for any thrown value; unknown errors become INTERNAL. */
+// Error replies travel as HTTP/2 headers: printable ASCII, and small enough that no peer refuses
+// them. Everything a caller typed can end up in them, so they are escaped and capped here.
+const MAX_DETAILS_CHARS = 1024;
+const MAX_METADATA_VALUE_CHARS = 4096;
+const MAX_VIOLATIONS_HEADER_CHARS = 8192;
+const MAX_VIOLATION_FIELD_CHARS = 200;
+const MAX_VIOLATION_MESSAGE_CHARS = 500;
+
+/** The violations as one header value: JSON with non-ASCII escaped, the list cut to fit. */
+function violationsHeader(violations: FieldProblem[]): string {
+  const capped = violations.slice(0, 100).map((v) => ({
+    ...v,
+    field: truncate(v.field, MAX_VIOLATION_FIELD_CHARS),
+    message: truncate(v.message, MAX_VIOLATION_MESSAGE_CHARS),
+  }));
+  for (let n = capped.length; n > 0; n--) {
+    const text = asciiOnly(JSON.stringify(capped.slice(0, n)));
+    if (text.length <= MAX_VIOLATIONS_HEADER_CHARS) return text;
+  }
+  return "[]";
+}
+
+/** A status message safe to send: well-formed, capped (grpc-js percent-encodes it). */
+function safeDetails(details: string): string {
+  return truncate(details.toWellFormed(), MAX_DETAILS_CHARS);
+}
+
+/**
+ * The gRPC error a server sends for any thrown value; unknown errors become INTERNAL, with the
+ * original kept as a non-enumerable `cause` for the server's log (never sent).
+ */
 export function toServiceError(error: unknown): Partial<ServiceError> {
   if (error instanceof AppError) {
     const metadata = new Metadata();
-    if (error.violations.length > 0) metadata.set(VIOLATIONS_KEY, JSON.stringify(error.violations));
-    for (const [key, value] of Object.entries(error.extra)) metadata.set(key, value);
-    return { code: error.code, details: error.message, metadata };
+    if (error.violations.length > 0) metadata.set(VIOLATIONS_KEY, violationsHeader(error.violations));
+    for (const [key, value] of Object.entries(error.extra)) {
+      metadata.set(key, asciiOnly(truncate(value, MAX_METADATA_VALUE_CHARS)));
+    }
+    return { code: error.code, details: safeDetails(error.message), metadata };
   }
-  if (isServiceError(error)) return error;
-  return { code: status.INTERNAL, details: "internal error" };
+  if (isServiceError(error)) {
+    return { code: error.code, details: safeDetails(error.details ?? ""), metadata: error.metadata };
+  }
+  const internal: Partial<ServiceError> = { code: status.INTERNAL, details: "internal error" };
+  Object.defineProperty(internal, "cause", { value: error, enumerable: false });
+  return internal;
 }
 
 export function isServiceError(error: unknown): error is ServiceError {

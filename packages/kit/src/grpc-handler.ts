@@ -21,7 +21,12 @@ export type UnaryHandler<Req, Res> = (request: Req, context: CallContext) => Pro
 type RequestOf<M> = M extends { requestDeserialize: (bytes: Buffer) => infer R } ? R : never;
 type ResponseOf<M> = M extends { responseSerialize: (value: infer R) => Buffer } ? R : never;
 
-export type UnaryHandlers<S> = { [K in keyof S]: UnaryHandler<RequestOf<S[K]>, ResponseOf<S[K]>> };
+type Unary = { requestStream: false; responseStream: false };
+
+/** A handler for each unary method of a service (streaming methods are implemented by hand). */
+export type UnaryHandlers<S> = {
+  [K in keyof S as S[K] extends Unary ? K : never]: UnaryHandler<RequestOf<S[K]>, ResponseOf<S[K]>>;
+};
 
 /** The call's context; its AbortSignal is only built for handlers that look at it. */
 function contextOf(call: ServerUnaryCall<unknown, unknown>): CallContext {
@@ -53,8 +58,12 @@ export function implement<S extends ServiceDefinition>(
 ): UntypedServiceImplementation {
   const implementation: UntypedServiceImplementation = {};
   for (const name of Object.keys(definition) as (keyof S & string)[]) {
+    if (definition[name]?.requestStream || definition[name]?.responseStream) continue;
     const method = definition[name]?.path ?? name;
-    const handler = handlers[name] as UnaryHandler<unknown, unknown>;
+    const handler = (handlers as Record<string, UnaryHandler<unknown, unknown>>)[name] as UnaryHandler<
+      unknown,
+      unknown
+    >;
     implementation[name] = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
       const started = performance.now();
       const finish = (code: status) =>
@@ -65,17 +74,20 @@ export function implement<S extends ServiceDefinition>(
       } catch (error) {
         pending = Promise.reject(error);
       }
-      Promise.resolve(pending).then(
-        (response) => {
-          finish(status.OK);
-          callback(null, response);
-        },
-        (error: unknown) => {
-          const serviceError = toServiceError(error);
-          finish(serviceError.code ?? status.INTERNAL);
-          callback(serviceError);
-        },
-      );
+      Promise.resolve(pending)
+        .then(
+          (response) => {
+            finish(status.OK);
+            callback(null, response);
+          },
+          (error: unknown) => {
+            const serviceError = toServiceError(error);
+            finish(serviceError.code ?? status.INTERNAL);
+            callback(serviceError);
+          },
+        )
+        // Replying itself failed: never an unhandled rejection (it would stop the process).
+        .catch((error: unknown) => callback(toServiceError(error)));
     };
   }
   return implementation;

@@ -10,6 +10,7 @@ import { ReflectionService } from "@grpc/reflection";
 import { HealthImplementation } from "grpc-health-check";
 import type { Logger } from "./logger.js";
 import { type AdminServer, startAdminServer } from "./metrics.js";
+import { guardedImplementation, tolerantDefinition } from "./request-guard.js";
 
 export interface ServiceRegistration {
   /** Fully qualified name, e.g. "bookstore.v1.FraudDetectionService" (health and reflection use it). */
@@ -48,8 +49,16 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
   const health = new HealthImplementation({ "": "SERVING", ...statuses });
   health.addToServer(server);
   reflectionDefinition ??= loadFileDescriptorSetFromBuffer(descriptorSet);
-  new ReflectionService(reflectionDefinition).addToServer(server);
-  for (const s of options.services) server.addService(s.definition, s.implementation);
+  // Only what this server implements: a client listing services must not find others' contracts.
+  new ReflectionService(reflectionDefinition, {
+    services: options.services.map((s) => s.name),
+  }).addToServer(server);
+  for (const s of options.services) {
+    server.addService(
+      tolerantDefinition(s.definition),
+      guardedImplementation(s.definition, s.implementation, options.logger),
+    );
+  }
 
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`${options.host}:${options.port}`, ServerCredentials.createInsecure(), (error, bound) =>

@@ -8,4 +8,6 @@ export * from "./metrics.js";
 export * from "./order-events.js";
 export * from "./ports.js";
 export * from "./redact.js";
+export * from "./request-guard.js";
+export * from "./safe-text.js";
 export * from "./shutdown.js";

@@ -22,11 +22,15 @@ export {
   type RaftStatus,
 } from "./node/raft-node.js";
 export type { AppliedEntry, StateMachine } from "./node/state-machine.js";
+export { Rng } from "./sim/random.js";
 export { DiskStorage } from "./storage/disk-storage.js";
 export { CorruptLogError } from "./storage/record-codec.js";
+export { CLUSTER_TOKEN_METADATA_KEY, sameSecret } from "./transport/credentials.js";
 export {
+  type RaftServiceHooks,
   type RunningRaftServer,
   raftServiceImplementation,
   startRaftServer,
 } from "./transport/grpc-server.js";
 export { GrpcTransport, type Transport } from "./transport/grpc-transport.js";
+export { PartitionControl } from "./transport/partition-control.js";

@@ -4,6 +4,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
+import { RaftServiceClient } from "@bookstore/proto";
+import { credentials, type ServiceError, status } from "@grpc/grpc-js";
 import { ByteKv, command } from "../src/bench/byte-kv.js";
 import { freePort } from "../src/bench/cluster.js";
 import { RaftError, RaftNode, type RunningRaftServer, startRaftServer } from "../src/index.js";
@@ -18,6 +20,7 @@ interface Running {
 
 const dir = mkdtempSync(join(tmpdir(), "raft-node-"));
 const running: Running[] = [];
+const TOKEN = "raft-node-test-token";
 
 async function launch(
   id: string,
@@ -26,7 +29,7 @@ async function launch(
   joining = false,
 ): Promise<Running> {
   const sm = new ByteKv();
-  const transport = new GrpcTransport(id);
+  const transport = new GrpcTransport(id, { token: TOKEN });
   const node = await RaftNode.create({
     id,
     address: `127.0.0.1:${port}`,
@@ -40,6 +43,7 @@ async function launch(
     snapshotEntries: 50,
   });
   const server = await startRaftServer(node as RaftNode<unknown>, "127.0.0.1", port, {
+    adminToken: TOKEN,
     onPeerMessage: (from) => transport.markAlive(from),
   });
   node.start();
@@ -120,5 +124,49 @@ describe("RaftNode over gRPC", { timeout: 30_000 }, () => {
     await waitFor(() => n4.node.status().role === "leader");
     const idx = await n4.node.propose(command("d", Buffer.from("4")));
     assert.ok(idx > index);
+  });
+
+  it("membership, leadership and peer streams need the cluster's token (issue 10, finding 9)", async () => {
+    const [port] = await Promise.all([freePort()]);
+    const solo = await launch("solo", port as number, [{ id: "solo", address: `127.0.0.1:${port}` }]);
+    await waitFor(() => solo.node.status().role === "leader");
+    const client = new RaftServiceClient(`127.0.0.1:${port}`, credentials.createInsecure());
+    const unary = <Req>(method: (r: Req, cb: (e: ServiceError | null) => void) => unknown, request: Req) =>
+      new Promise<ServiceError | null>((resolve) => method.call(client, request, (e) => resolve(e)));
+    for (const adminToken of ["", "wrong"]) {
+      const add = await unary(client.addNode, { id: "x", address: "127.0.0.1:1", learner: true, adminToken });
+      const remove = await unary(client.removeNode, { id: "solo", adminToken });
+      const transfer = await unary(client.transferLeadership, { to: "x", adminToken });
+      for (const e of [add, remove, transfer]) assert.equal(e?.code, status.PERMISSION_DENIED);
+    }
+    assert.deepEqual(
+      solo.node.status().peers.map((p) => p.id),
+      ["solo"],
+    );
+    // A forged message on a stream without the token never reaches the node.
+    const before = solo.node.status().term;
+    const refused = await new Promise<ServiceError | null>((resolve) => {
+      const stream = client.send((e) => resolve(e));
+      stream.write({
+        type: 3,
+        from: "evil",
+        to: "solo",
+        term: 1_000_000,
+        logTerm: 0,
+        index: 0,
+        entries: [],
+        commit: 0,
+        reject: false,
+        rejectHint: 0,
+        snapshot: undefined,
+        context: Buffer.alloc(0),
+      });
+      stream.end();
+    });
+    assert.equal(refused?.code, status.PERMISSION_DENIED);
+    assert.equal(solo.node.status().term, before);
+    // With the token the same RPC is served.
+    assert.equal(await unary(client.removeNode, { id: "nobody", adminToken: TOKEN }), null);
+    client.close();
   });
 });

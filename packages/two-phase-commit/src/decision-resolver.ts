@@ -11,33 +11,46 @@ export type Verdict = "COMMIT" | "ABORT" | "PENDING" | "UNKNOWN";
 /** Asks a coordinator for the decision on a transaction. */
 export type DecisionSource = (coordinator: string, txId: string) => Promise<Verdict>;
 
-/** The real source: GetDecision on the coordinator address, following one leader hint. */
+/** One coordinator node's answer, following one leader hint; UNKNOWN when it cannot say. */
+async function askNode(address: string, txId: string, deadlineMs: number): Promise<Verdict> {
+  let at = address;
+  for (let hop = 0; hop < 2 && at; hop++) {
+    try {
+      const client = clientFor(OrderExecutorServiceClient, at);
+      const reply = await callUnary(
+        client,
+        client.getDecision,
+        { transactionId: txId },
+        { deadlineMs, idempotent: true },
+      );
+      switch (reply.decision) {
+        case TransactionDecision.TRANSACTION_DECISION_COMMIT:
+          return "COMMIT";
+        case TransactionDecision.TRANSACTION_DECISION_ABORT:
+          return "ABORT";
+        case TransactionDecision.TRANSACTION_DECISION_PENDING:
+          return "PENDING";
+      }
+      const next = reply.leader?.leaderAddress ?? "";
+      if (!next || next === at) return "UNKNOWN";
+      at = next;
+    } catch {
+      return "UNKNOWN";
+    }
+  }
+  return "UNKNOWN";
+}
+
+/**
+ * The real source: GetDecision on the coordinator named at Prepare — one address, or the cluster's
+ * addresses separated by commas, asked in turn until one can say (a node that is down, or a
+ * follower without a leader to name, cannot).
+ */
 export function grpcDecisionSource(deadlineMs = 1000): DecisionSource {
   return async (coordinator, txId) => {
-    let address = coordinator;
-    for (let hop = 0; hop < 2 && address; hop++) {
-      try {
-        const client = clientFor(OrderExecutorServiceClient, address);
-        const reply = await callUnary(
-          client,
-          client.getDecision,
-          { transactionId: txId },
-          { deadlineMs, idempotent: true },
-        );
-        switch (reply.decision) {
-          case TransactionDecision.TRANSACTION_DECISION_COMMIT:
-            return "COMMIT";
-          case TransactionDecision.TRANSACTION_DECISION_ABORT:
-            return "ABORT";
-          case TransactionDecision.TRANSACTION_DECISION_PENDING:
-            return "PENDING";
-        }
-        const next = reply.leader?.leaderAddress ?? "";
-        if (!next || next === address) return "UNKNOWN";
-        address = next;
-      } catch {
-        return "UNKNOWN";
-      }
+    for (const address of coordinator.split(",")) {
+      const verdict = await askNode(address.trim(), txId, deadlineMs);
+      if (verdict !== "UNKNOWN") return verdict;
     }
     return "UNKNOWN";
   };
@@ -111,10 +124,18 @@ export function startDecisionResolver(o: ResolverOptions): () => void {
 }
 
 const COORDINATOR_ADDRESS = /^[A-Za-z0-9.\-[\]:]{1,253}:\d{1,5}$/;
+const MAX_COORDINATORS = 16;
 
-/** Checks the coordinator address a Prepare names: empty (never ask) or host:port. */
+/** Checks the coordinator a Prepare names: empty (never ask), host:port, or a list of them. */
 export function coordinatorProblems(coordinator: string, field = "coordinator"): FieldProblem[] {
-  return coordinator === "" || COORDINATOR_ADDRESS.test(coordinator)
+  if (coordinator === "") return [];
+  const list = coordinator.split(",");
+  return list.length <= MAX_COORDINATORS && list.every((a) => COORDINATOR_ADDRESS.test(a.trim()))
     ? []
-    : [{ field, message: `${field} must be empty or host:port` }];
+    : [
+        {
+          field,
+          message: `${field} must be empty, host:port, or up to ${MAX_COORDINATORS} of them separated by commas`,
+        },
+      ];
 }

@@ -8,15 +8,25 @@ export type Ordering = "before" | "after" | "equal" | "concurrent";
 
 export const empty: VectorClock = Object.freeze({});
 
+/** A process name: what every clock key must look like (it also rules out `__proto__`). */
+const PROCESS_NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
+/** More processes than any deployment has: a bound on what one message can make us store. */
+export const MAX_PROCESSES = 64;
+
+/** The entry of `process` (0 when missing); own entries only, never a prototype's property. */
+export function entry(clock: VectorClock, process: string): number {
+  return Object.hasOwn(clock, process) ? (clock[process] as number) : 0;
+}
+
 /** Records one local event of `process`. */
 export function tick(clock: VectorClock, process: string): VectorClock {
-  return { ...clock, [process]: (clock[process] ?? 0) + 1 };
+  return { ...clock, [process]: entry(clock, process) + 1 };
 }
 
 /** Least upper bound: entry-wise maximum. */
 export function merge(a: VectorClock, b: VectorClock): VectorClock {
   const out: Record<string, number> = { ...a };
-  for (const [p, n] of Object.entries(b)) if (n > (out[p] ?? 0)) out[p] = n;
+  for (const [p, n] of Object.entries(b)) if (n > entry(out, p)) out[p] = n;
   return out;
 }
 
@@ -30,8 +40,8 @@ export function compare(a: VectorClock, b: VectorClock): Ordering {
   let less = false;
   let greater = false;
   for (const p of new Set([...Object.keys(a), ...Object.keys(b)])) {
-    const x = a[p] ?? 0;
-    const y = b[p] ?? 0;
+    const x = entry(a, p);
+    const y = entry(b, p);
     if (x < y) less = true;
     else if (x > y) greater = true;
     if (less && greater) return "concurrent";
@@ -65,18 +75,38 @@ export function deserialize(text: string): VectorClock {
   return fromEntries(parsed);
 }
 
-/** Validates an untrusted value (e.g. a decoded protobuf map) as a clock. */
+/**
+ * Validates an untrusted value (e.g. a decoded protobuf map) as a clock: at most MAX_PROCESSES
+ * entries, keys that look like process names, counters that are non-negative safe integers.
+ * Messages quote an offending key escaped and cut short.
+ */
 export function fromEntries(value: unknown): VectorClock {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new TypeError("vector clock must be an object mapping process names to counters");
   }
+  const entries = Object.entries(value);
+  if (entries.length > MAX_PROCESSES) {
+    throw new TypeError(`vector clock has ${entries.length} entries; at most ${MAX_PROCESSES} are accepted`);
+  }
   const out: Record<string, number> = {};
-  for (const [p, n] of Object.entries(value)) {
+  for (const [p, n] of entries) {
+    if (!PROCESS_NAME.test(p)) {
+      throw new TypeError(
+        `vector clock key ${shown(p)} is not a process name (1-64 letters, digits, ".", "_", ":" or "-", starting with a letter or digit)`,
+      );
+    }
     if (!Number.isSafeInteger(n) || (n as number) < 0) {
-      throw new TypeError(`vector clock entry "${p}" must be a non-negative integer`);
+      throw new TypeError(`vector clock entry ${shown(p)} must be a non-negative integer`);
     }
     if ((n as number) > 0) out[p] = n as number;
   }
   return out;
 }
+
+/** A key as a message may show it: printable ASCII, at most 32 characters. */
+function shown(key: string): string {
+  const cut = key.length > 32 ? `${key.slice(0, 32)}…` : key;
+  return JSON.stringify(cut).replace(/[^\x20-\x7e]/g, "?");
+}
+
 export { type ClearResult, OrderStateStore } from "./order-state-store.js";

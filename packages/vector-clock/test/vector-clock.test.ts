@@ -52,6 +52,28 @@ describe("vector clock", () => {
     assert.throws(() => deserialize("null"), /must be an object/);
   });
 
+  it("refuses keys that are not process names, and more entries than processes exist (issue 10)", () => {
+    assert.throws(() => fromEntries({ "a\u007fb": 1 }), /key "a\?b" is not a process name/);
+    assert.throws(
+      () => fromEntries({ ["k".repeat(100_000)]: 1 }),
+      (e: Error) => e.message.length < 300,
+    );
+    assert.throws(() => fromEntries(JSON.parse('{"__proto__": 1}')), /not a process name/);
+    assert.throws(
+      () => fromEntries(Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`p${i}`, 1]))),
+      /65 entries/,
+    );
+    assert.deepEqual(fromEntries({ "db-node.1:a_b": 2 }), { "db-node.1:a_b": 2 });
+  });
+
+  it("a key named like a prototype property compares as a plain entry (issue 10)", () => {
+    const withConstructor = fromEntries({ constructor: 5 });
+    assert.equal(compare(withConstructor, empty), "after");
+    assert.equal(compare(empty, withConstructor), "before");
+    assert.equal(lessOrEqual(withConstructor, { tv: 1 }), false);
+    assert.deepEqual(tick(empty, "toString"), { toString: 1 });
+  });
+
   describe("algebra (property-based)", () => {
     it("merge is commutative, associative and idempotent", () => {
       fc.assert(

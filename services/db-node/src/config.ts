@@ -1,41 +1,15 @@
 import { env } from "@bookstore/kit";
 import { z } from "zod";
 
-/** "db1=127.0.0.1:50066,db2=..." → members; this node must be one of them. */
-const peerList = z
-  .string()
-  .default("db1=127.0.0.1:50066,db2=127.0.0.1:50067,db3=127.0.0.1:50068")
-  .transform((s) =>
-    s
-      .split(",")
-      .map((p) => p.trim())
-      .filter((p) => p.length > 0),
-  )
-  .pipe(
-    z
-      .array(
-        z.string().regex(/^[A-Za-z0-9_-]+=[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, "must be a list of id=host:port"),
-      )
-      .min(1),
-  )
-  .transform((list) =>
-    list.map((p) => {
-      const at = p.indexOf("=");
-      return { id: p.slice(0, at), address: p.slice(at + 1) };
-    }),
-  );
-
 export const configSchema = z
   .object({
-    DB_NODE_ID: z
-      .string()
-      .regex(/^[A-Za-z0-9_-]{1,32}$/, "must be 1..32 letters, digits, - or _")
-      .default("db1"),
+    DB_NODE_ID: env.nodeId("db1"),
     DB_HOST: env.host(),
     /** Client API and Raft transport share this gRPC port. */
     DB_PORT: env.port(50066),
     DB_ADMIN_PORT: env.port(51066),
-    DB_PEERS: peerList,
+    /** The members, "id=host:port,..."; must include this node. */
+    DB_PEERS: env.peerList("db1=127.0.0.1:50066,db2=127.0.0.1:50067,db3=127.0.0.1:50068"),
     /** Default ./var/db-node/<DB_NODE_ID>. */
     DB_DATA_DIR: z.string().min(1).optional(),
     /** Token for ReadAll and fault injection. */

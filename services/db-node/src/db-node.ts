@@ -4,10 +4,9 @@ import { join } from "node:path";
 import { loadCatalog } from "@bookstore/catalog";
 import { type Logger, type RunningGrpcServer, startGrpcServer } from "@bookstore/kit";
 import { RaftServiceService } from "@bookstore/proto";
-import { GrpcTransport, RaftNode } from "@bookstore/raft";
+import { GrpcTransport, PartitionControl, RaftNode } from "@bookstore/raft";
 import { type DecisionSource, grpcDecisionSource, startDecisionResolver } from "@bookstore/two-phase-commit";
 import type { Config } from "./config.js";
-import { PartitionControl } from "./partition.js";
 import { databaseService } from "./service.js";
 import { type CommandResult, DbState, encodeCommand } from "./state-machine.js";
 
@@ -33,7 +32,7 @@ export async function startDbNode(
   const address = self?.address ?? `${config.DB_HOST}:${config.DB_PORT}`;
   const state = new DbState();
   const partition = new PartitionControl();
-  const transport = new GrpcTransport(id);
+  const transport = new GrpcTransport(id, { token: config.DB_ADMIN_TOKEN });
   const node = await RaftNode.create<CommandResult | undefined>({
     id,
     address,
@@ -59,11 +58,11 @@ export async function startDbNode(
         {
           name: "bookstore.v1.RaftService",
           definition: RaftServiceService,
-          implementation: partition.raftService(
-            node as RaftNode<unknown>,
-            (from) => transport.markAlive(from),
-            closing.signal,
-          ),
+          implementation: partition.raftService(node as RaftNode<unknown>, {
+            adminToken: config.DB_ADMIN_TOKEN,
+            onPeerMessage: (from) => transport.markAlive(from),
+            closing: closing.signal,
+          }),
         },
       ],
       logger,

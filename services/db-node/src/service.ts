@@ -10,10 +10,15 @@ import {
   type WriteRequest,
   type WriteResponse,
 } from "@bookstore/proto";
-import { RaftError, type RaftNode, type RaftStatus } from "@bookstore/raft";
+import {
+  type PartitionControl,
+  RaftError,
+  type RaftNode,
+  type RaftStatus,
+  sameSecret,
+} from "@bookstore/raft";
 import { status as GrpcStatus } from "@grpc/grpc-js";
 import { runBatch } from "./batch.js";
-import type { PartitionControl } from "./partition.js";
 import { type Command, type CommandResult, type DbState, encodeCommand } from "./state-machine.js";
 import { checkAmount, checkKey, checkPrepare, checkRequestId, checkTxId, checkValue } from "./validation.js";
 
@@ -87,7 +92,8 @@ export function dbHandlers(options: DbServiceOptions): DbHandlers {
     `${NOT_PRIMARY}: this node is a replica; the primary is ${r.id} at ${r.address}`;
 
   const requireAdmin = (token: string) => {
-    if (token !== adminToken) throw new AppError(GrpcStatus.PERMISSION_DENIED, "admin token required");
+    if (!sameSecret(token, adminToken))
+      throw new AppError(GrpcStatus.PERMISSION_DENIED, "admin token required");
   };
 
   const stockChange = async (key: string, amount: number, requestId: string, sign: 1 | -1) => {

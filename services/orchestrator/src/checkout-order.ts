@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { Catalog } from "@bookstore/catalog";
 import { resolveCountry } from "@bookstore/countries";
+import { quote } from "@bookstore/kit";
 import type { InitializeFraudRequest, InitializeVerificationRequest, OrderLine } from "@bookstore/proto";
 import { summarizeCard } from "./card-summary.js";
 import type { CheckoutBody } from "./checkout-body.js";
@@ -16,7 +17,6 @@ export interface CheckoutOrder {
   lines: OrderLine[];
   totalCents: number;
   customerId: string;
-  priority: number;
   verification: Omit<InitializeVerificationRequest, "vectorClock">;
   fraud: Omit<InitializeFraudRequest, "vectorClock">;
 }
@@ -32,7 +32,7 @@ export function customerIdOf(contact: string): string {
  */
 export function buildCheckoutOrder(
   body: CheckoutBody,
-  context: { catalog: Catalog; fingerprintKey: string; clientIp: string },
+  context: { catalog: Catalog; fingerprintKey: string; clientIp: string; orderId?: string },
 ): { order: CheckoutOrder } | { problems: Problem[]; termsOnly: boolean } {
   const problems: Problem[] = [];
   if (!body.termsAndConditionsAccepted) {
@@ -45,7 +45,7 @@ export function buildCheckoutOrder(
   body.items.forEach((item, i) => {
     const book = context.catalog.resolve(item);
     if (!book) {
-      const ref = item.id ? `id "${item.id}"` : `title "${item.name}"`;
+      const ref = item.id ? `id ${quote(item.id)}` : `title ${quote(item.name ?? "")}`;
       problems.push({ field: `items[${i}]`, message: `no book with ${ref} in the catalog` });
       return;
     }
@@ -59,7 +59,7 @@ export function buildCheckoutOrder(
   if (problems.length > 0) {
     return { problems, termsOnly: problems.every((p) => p.field === "termsAndConditionsAccepted") };
   }
-  const orderId = randomUUID();
+  const orderId = context.orderId ?? randomUUID();
   const contact = body.user.contact.trim();
   const customerId = customerIdOf(contact);
   const card = summarizeCard(body.creditCard.number, context.fingerprintKey);
@@ -70,7 +70,6 @@ export function buildCheckoutOrder(
       lines,
       totalCents: lines.reduce((sum, l) => sum + l.unitPriceCents * Math.max(0, l.quantity), 0),
       customerId,
-      priority: body.priority ?? priorityOf(body),
       verification: {
         orderId,
         user: { name: body.user.name, contact },
@@ -88,9 +87,4 @@ export function buildCheckoutOrder(
       },
     },
   };
-}
-
-/** Faster shipping is worth executing first when the client gave no priority. */
-function priorityOf(body: CheckoutBody): number {
-  return body.shippingMethod === "Overnight" ? 5 : body.shippingMethod === "Express" ? 3 : 1;
 }

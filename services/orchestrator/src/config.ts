@@ -13,6 +13,24 @@ export const configSchema = z.object({
     .default(""),
   /** The db-node cluster (stock), comma-separated host:port. */
   DB_NODES: env.addressList("127.0.0.1:50066,127.0.0.1:50067,127.0.0.1:50068"),
+  /** The payment service (card vault); empty = orders are validated but not placed. */
+  PAYMENT_ADDR: z
+    .string()
+    .regex(/^$|^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, "must be host:port or empty")
+    .default("127.0.0.1:50054"),
+  /** The order-executor cluster, comma-separated host:port. */
+  EXECUTOR_NODES: env.addressList("127.0.0.1:50061,127.0.0.1:50062,127.0.0.1:50063"),
+  /** Browser origins allowed to call the API from elsewhere, comma-separated (e.g. the seed's page). */
+  CORS_ORIGINS: z
+    .string()
+    .default("")
+    .transform((s) =>
+      s
+        .split(",")
+        .map((o) => o.trim())
+        .filter((o) => o.length > 0),
+    )
+    .pipe(z.array(z.url({ protocol: /^https?$/, error: "must be a list of http(s) origins" }))),
   /** Deadline of each call to a validation service. */
   CALL_DEADLINE_MS: env.millis(2000),
   CLEANUP_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),

@@ -1,3 +1,4 @@
+import { STATUS_CODES } from "node:http";
 import type { FastifyError } from "fastify";
 
 export interface Detail {
@@ -49,36 +50,25 @@ export function schemaDetails(errors: AjvError[]): Detail[] {
   return details;
 }
 
-/** Fastify's own request errors (content type, JSON syntax, size) as status, code and message. */
+/** Fastify's own refusal of a body that is not JSON, as status, code and message. */
 export function requestError(error: FastifyError): { status: number; body: ErrorBody } | undefined {
-  switch (error.code) {
-    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
-      return {
-        status: 415,
-        body: errorBody(
-          "UNSUPPORTED_MEDIA_TYPE",
-          "the request body must be JSON (Content-Type: application/json)",
-        ),
-      };
-    case "FST_ERR_CTP_BODY_TOO_LARGE":
-      return { status: 413, body: errorBody("PAYLOAD_TOO_LARGE", "the request body is too large") };
-    case "FST_ERR_CTP_EMPTY_JSON_BODY":
-      return {
-        status: 400,
-        body: errorBody("INVALID_REQUEST", "the request body is empty; a JSON object is expected"),
-      };
-    case "FST_ERR_CTP_INVALID_JSON_BODY":
-      return {
-        status: 400,
-        body: errorBody("MALFORMED_JSON", `the request body is not valid JSON: ${error.message}`),
-      };
-    default:
-      if (error.statusCode === 400 && error instanceof SyntaxError) {
-        return {
-          status: 400,
-          body: errorBody("MALFORMED_JSON", `the request body is not valid JSON: ${error.message}`),
-        };
-      }
-      return undefined;
-  }
+  if (error.code !== "FST_ERR_CTP_INVALID_MEDIA_TYPE") return undefined;
+  return {
+    status: 415,
+    body: errorBody(
+      "UNSUPPORTED_MEDIA_TYPE",
+      "the request body must be JSON (Content-Type: application/json)",
+    ),
+  };
+}
+
+/** The code of a 4xx raised by the framework or a plugin, e.g. 403 → "FORBIDDEN". */
+export function clientErrorCode(status: number): string {
+  if (status === 400) return "INVALID_REQUEST";
+  return (STATUS_CODES[status] ?? "client error").toUpperCase().replace(/[^A-Z]+/g, "_");
+}
+
+/** Its message: the status's standard words only, never the raising code's (it may hold a path). */
+export function clientErrorMessage(status: number): string {
+  return (STATUS_CODES[status] ?? "client error").toLowerCase();
 }

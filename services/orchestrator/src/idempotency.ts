@@ -11,6 +11,17 @@ interface Entry {
   expiresAt: number;
 }
 
+/**
+ * The order id of a checkout sent with an Idempotency-Key: a UUID derived from the key and the body,
+ * so a retry of the same request names the same order even after this process restarted (and the
+ * executor cluster, given the same job id twice, keeps one order).
+ */
+export function orderIdFor(scopedKey: string, body: unknown): string {
+  const h = createHash("sha256").update(scopedKey).update("\n").update(JSON.stringify(body)).digest("hex");
+  // RFC 9562 version 8 (custom) and variant bits, so it is a well-formed UUID.
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${((Number.parseInt(h[16] as string, 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
 export type IdempotentResult =
   | { kind: "fresh" | "replayed"; response: StoredResponse }
   | { kind: "conflict" };

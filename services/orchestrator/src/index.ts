@@ -10,16 +10,21 @@ import {
 } from "@bookstore/kit";
 import {
   FraudDetectionServiceClient,
+  PaymentServiceClient,
   SuggestionsServiceClient,
   TransactionVerificationServiceClient,
 } from "@bookstore/proto";
 import { buildApp } from "./app.js";
 import { CheckoutFlow, PROCESS } from "./checkout-flow.js";
 import { configSchema } from "./config.js";
+import { ExecutorClient } from "./executor-client.js";
+import { orderPlacement } from "./order-placement.js";
+import { purchaseRecorder } from "./purchase-recorder.js";
 
 const config = loadConfig(configSchema, PROCESS);
 const logger = createLogger({ service: PROCESS, level: config.LOG_LEVEL });
 const catalog = loadCatalog(config.CATALOG_PATH);
+const deadlineMs = config.CALL_DEADLINE_MS;
 const suggestionsAddr = config.SUGGESTIONS_ADDR;
 const suggestions = suggestionsAddr ? clientFor(SuggestionsServiceClient, suggestionsAddr) : undefined;
 const flow = new CheckoutFlow(
@@ -28,35 +33,48 @@ const flow = new CheckoutFlow(
     fraud: clientFor(FraudDetectionServiceClient, config.FD_ADDR),
     ...(suggestions ? { suggestions } : {}),
   },
-  { callDeadlineMs: config.CALL_DEADLINE_MS, cleanupAttempts: config.CLEANUP_ATTEMPTS },
+  { callDeadlineMs: deadlineMs, cleanupAttempts: config.CLEANUP_ATTEMPTS },
   logger,
 );
-const db = new DatabaseClient({ addresses: config.DB_NODES, deadlineMs: config.CALL_DEADLINE_MS });
+const db = new DatabaseClient({ addresses: config.DB_NODES, deadlineMs });
+const executor = new ExecutorClient({ addresses: config.EXECUTOR_NODES, deadlineMs });
+const payment = config.PAYMENT_ADDR ? clientFor(PaymentServiceClient, config.PAYMENT_ADDR) : undefined;
+
+/** grpc.health.v1 of every backing process, by name. */
+async function health(): Promise<Record<string, string>> {
+  const targets: [string, string | undefined][] = [
+    ["transaction-verification", config.TV_ADDR],
+    ["fraud-detection", config.FD_ADDR],
+    ["suggestions", suggestionsAddr || undefined],
+    ["payment", config.PAYMENT_ADDR || undefined],
+    ...config.DB_NODES.map((a): [string, string] => [`db-node ${a}`, a]),
+    ...config.EXECUTOR_NODES.map((a): [string, string] => [`order-executor ${a}`, a]),
+  ];
+  const states = await Promise.all(
+    targets.map(([, a]) => (a ? checkHealth(a) : Promise.resolve("NOT_DEPLOYED"))),
+  );
+  return Object.fromEntries(targets.map(([name], i) => [name, states[i] as string]));
+}
+
 const app = await buildApp({
   catalog,
   db,
   flow,
+  executor,
+  health,
   fingerprintKey: config.CARD_FINGERPRINT_KEY,
   logger,
   bodyLimitBytes: config.BODY_LIMIT_BYTES,
   trustProxy: config.TRUST_PROXY,
-  ...(suggestions ? { suggestions, suggestionsDeadlineMs: config.CALL_DEADLINE_MS } : {}),
-  health: async () => {
-    const [tv, fd, sg, ...dbNodes] = await Promise.all([
-      checkHealth(config.TV_ADDR),
-      checkHealth(config.FD_ADDR),
-      suggestionsAddr ? checkHealth(suggestionsAddr) : Promise.resolve("NOT_DEPLOYED"),
-      ...config.DB_NODES.map((address) => checkHealth(address)),
-    ]);
-    return {
-      "transaction-verification": tv as string,
-      "fraud-detection": fd as string,
-      suggestions: sg as string,
-      ...Object.fromEntries(
-        config.DB_NODES.map((address, i) => [`db-node ${address}`, dbNodes[i] as string]),
-      ),
-    };
-  },
+  corsOrigins: config.CORS_ORIGINS,
+  ...(payment ? { placeOrder: orderPlacement({ payment, executor, deadlineMs }) } : {}),
+  ...(suggestions
+    ? {
+        suggestions,
+        suggestionsDeadlineMs: deadlineMs,
+        onPlaced: purchaseRecorder({ executor, suggestions, deadlineMs, logger }),
+      }
+    : {}),
 });
 try {
   await app.listen({ host: config.ORCHESTRATOR_HOST, port: config.ORCHESTRATOR_PORT });

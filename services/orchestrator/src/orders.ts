@@ -8,7 +8,6 @@ export interface OrderRecord {
   status: OrderStatus;
   createdAt: string;
   customerId: string;
-  priority: number;
   lines: OrderLine[];
   totalCents: number;
   suggestedBooks: BookSummary[];
@@ -19,9 +18,9 @@ export interface OrderRecord {
 }
 
 /**
- * Orders accepted by this orchestrator, most recent first out when full. Until the order
- * executor exists an approved order stays PENDING here; later its status comes from the
- * executor cluster.
+ * What this orchestrator saw of the orders it validated (events, clocks, suggestions), oldest
+ * forgotten first when full. An approved order's execution state lives in the executor cluster;
+ * the status here is what it was when the checkout answered.
  */
 export class OrderBook {
   private readonly orders = new Map<string, OrderRecord>();

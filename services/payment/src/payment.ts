@@ -36,7 +36,7 @@ async function openStore(config: Config, logger: Logger): Promise<Store> {
     dataDir: config.PAYMENT_DATA_DIR,
     stateMachine: state,
     // No peers: the transport never sends; the election timeout only delays the start.
-    transport: new GrpcTransport(NODE_ID),
+    transport: new GrpcTransport(NODE_ID, { token: config.PAYMENT_ADMIN_TOKEN }),
     tickMs: 20,
     electionTick: 5,
     logger,

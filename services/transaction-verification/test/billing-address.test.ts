@@ -59,6 +59,11 @@ describe("resolveCountry", () => {
     ["840", undefined],
     ["Narnia", undefined],
     ["Europe", undefined],
+    // Names of Object.prototype's properties are not countries (issue 10, finding 7).
+    ["constructor", undefined],
+    ["__proto__", undefined],
+    ["toString", undefined],
+    ["hasOwnProperty", undefined],
   ];
   for (const [input, expected] of cases) {
     it(`${JSON.stringify(input)} -> ${expected ?? "unknown"}`, () => {

@@ -13,6 +13,8 @@ export interface BenchNodeOptions {
   dataDir: string;
   tickMs: number;
   electionTick: number;
+  /** The cluster's shared secret. */
+  token: string;
 }
 
 export type Request =
@@ -33,7 +35,7 @@ export type Request =
 
 const opts = JSON.parse(process.argv[2] ?? "{}") as BenchNodeOptions;
 const sm = new ByteKv();
-const transport = new GrpcTransport(opts.id);
+const transport = new GrpcTransport(opts.id, { token: opts.token });
 const node = await RaftNode.create({
   id: opts.id,
   address: `127.0.0.1:${opts.port}`,
@@ -45,6 +47,7 @@ const node = await RaftNode.create({
   electionTick: opts.electionTick,
 });
 const server = await startRaftServer(node as RaftNode<unknown>, "127.0.0.1", opts.port, {
+  adminToken: opts.token,
   onPeerMessage: (from) => transport.markAlive(from),
 });
 node.start();

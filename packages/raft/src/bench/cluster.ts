@@ -1,5 +1,6 @@
 // Spawns and drives a cluster of bench-node processes (used by the benchmark and process tests).
 import { type ChildProcess, fork } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -132,6 +133,7 @@ export class ProcessCluster {
     const c = new ProcessCluster(mkdtempSync(join(tmpdir(), "raft-cluster-")));
     const ports = await Promise.all(Array.from({ length: n }, () => freePort()));
     const peers = ports.map((p, i) => ({ id: `n${i + 1}`, address: `127.0.0.1:${p}` }));
+    const token = randomBytes(16).toString("hex");
     for (let i = 0; i < n; i++) {
       c.nodes.push(
         new ProcessNode({
@@ -141,6 +143,7 @@ export class ProcessCluster {
           dataDir: join(c.dir, `n${i + 1}`),
           tickMs: o.tickMs ?? 50,
           electionTick: o.electionTick ?? 10,
+          token,
         }),
       );
     }

@@ -19,12 +19,19 @@ import {
   type ServerReadableStream,
   type ServerUnaryCall,
   type sendUnaryData,
+  status,
 } from "@grpc/grpc-js";
 import { RaftError } from "../node/errors.js";
 import type { RaftNode } from "../node/raft-node.js";
+import { CLUSTER_TOKEN_METADATA_KEY, sameSecret } from "./credentials.js";
 import { fromWire } from "./wire.js";
 
 export interface RaftServiceHooks {
+  /**
+   * The cluster's shared secret: a peer's message stream must carry it (metadata x-raft-token),
+   * and so must every membership or leadership change (admin_token).
+   */
+  adminToken: string;
   /** Called for every message received from a peer (e.g. to reset reconnect backoff). */
   onPeerMessage?(from: string): void;
   /**
@@ -34,10 +41,16 @@ export interface RaftServiceHooks {
   closing?: AbortSignal;
 }
 
+const denied = (what: string) => ({
+  code: status.PERMISSION_DENIED,
+  details: `${what} requires the cluster's admin token`,
+});
+
 export function raftServiceImplementation(
   node: RaftNode<unknown>,
-  hooks: RaftServiceHooks = {},
+  hooks: RaftServiceHooks,
 ): RaftServiceServer {
+  const authorized = (token: string) => sameSecret(token, hooks.adminToken);
   const membership = async (
     op: () => Promise<void>,
     cb: sendUnaryData<MembershipResponse>,
@@ -57,6 +70,13 @@ export function raftServiceImplementation(
   };
   return {
     send(call: ServerReadableStream<RaftMessage, RaftSendResponse>, cb: sendUnaryData<RaftSendResponse>) {
+      const token = call.metadata.get(CLUSTER_TOKEN_METADATA_KEY)[0];
+      if (!authorized(typeof token === "string" ? token : "")) {
+        // Not a peer: nothing it sends reaches the node.
+        call.on("data", () => {});
+        call.on("error", () => {});
+        return cb(denied("a Raft message stream"));
+      }
       let answered = false;
       const finish = () => {
         if (answered) return;
@@ -96,18 +116,21 @@ export function raftServiceImplementation(
       call: ServerUnaryCall<AddNodeRequest, MembershipResponse>,
       cb: sendUnaryData<MembershipResponse>,
     ) {
+      if (!authorized(call.request.adminToken)) return cb(denied("AddNode"));
       void membership(() => node.addNode(call.request.id, call.request.address, call.request.learner), cb);
     },
     removeNode(
       call: ServerUnaryCall<RemoveNodeRequest, MembershipResponse>,
       cb: sendUnaryData<MembershipResponse>,
     ) {
+      if (!authorized(call.request.adminToken)) return cb(denied("RemoveNode"));
       void membership(() => node.removeNode(call.request.id), cb);
     },
     transferLeadership(
       call: ServerUnaryCall<TransferLeadershipRequest, TransferLeadershipResponse>,
       cb: sendUnaryData<TransferLeadershipResponse>,
     ) {
+      if (!authorized(call.request.adminToken)) return cb(denied("TransferLeadership"));
       node.transferLeadership(call.request.to).then(
         (ok) => cb(null, { success: ok, message: ok ? "" : "transfer did not complete" }),
         (err: unknown) => cb(null, { success: false, message: String(err) }),
@@ -126,7 +149,7 @@ export async function startRaftServer(
   node: RaftNode<unknown>,
   host: string,
   port: number,
-  hooks: RaftServiceHooks = {},
+  hooks: RaftServiceHooks,
 ): Promise<RunningRaftServer> {
   const server = new Server({ "grpc.max_receive_message_length": 64 << 20 });
   server.addService(RaftServiceService, raftServiceImplementation(node, hooks));

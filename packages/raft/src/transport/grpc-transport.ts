@@ -3,8 +3,9 @@
 // under back-pressure messages are dropped rather than buffered without limit.
 
 import { type RaftMessage, RaftServiceClient } from "@bookstore/proto";
-import { type ClientWritableStream, credentials } from "@grpc/grpc-js";
+import { type ClientWritableStream, credentials, type Metadata } from "@grpc/grpc-js";
 import type { Message, NodeId } from "../core/types.js";
+import { tokenMetadata } from "./credentials.js";
 import { toWire } from "./wire.js";
 
 export interface Transport {
@@ -14,6 +15,8 @@ export interface Transport {
 }
 
 export interface GrpcTransportOptions {
+  /** The cluster's shared secret, presented on every stream (peers refuse streams without it). */
+  token: string;
   /** Messages held per peer while its stream is congested or reconnecting. */
   queueLimit?: number;
   maxMessageBytes?: number;
@@ -33,6 +36,7 @@ class PeerLink {
     readonly address: string,
     private readonly queueLimit: number,
     maxBytes: number,
+    private readonly metadata: Metadata,
   ) {
     this.client = new RaftServiceClient(address, credentials.createInsecure(), {
       "grpc.max_send_message_length": maxBytes,
@@ -55,7 +59,7 @@ class PeerLink {
 
   private open(): void {
     if (this.closed || this.stream || this.reconnectTimer) return;
-    const stream = this.client.send((err) => {
+    const stream = this.client.send(this.metadata, (err) => {
       if (this.stream === stream) this.stream = undefined;
       if (err && !this.closed) this.scheduleReconnect();
     });
@@ -106,13 +110,15 @@ export class GrpcTransport implements Transport {
   private readonly links = new Map<NodeId, PeerLink>();
   private readonly queueLimit: number;
   private readonly maxBytes: number;
+  private readonly metadata: Metadata;
 
   constructor(
     private readonly selfId: NodeId,
-    opts: GrpcTransportOptions = {},
+    opts: GrpcTransportOptions,
   ) {
     this.queueLimit = opts.queueLimit ?? 4096;
     this.maxBytes = opts.maxMessageBytes ?? 64 << 20;
+    this.metadata = tokenMetadata(opts.token);
   }
 
   setPeers(addresses: Record<NodeId, string>): void {
@@ -124,7 +130,7 @@ export class GrpcTransport implements Transport {
     }
     for (const [id, addr] of Object.entries(addresses)) {
       if (id === this.selfId || !addr || this.links.has(id)) continue;
-      this.links.set(id, new PeerLink(addr, this.queueLimit, this.maxBytes));
+      this.links.set(id, new PeerLink(addr, this.queueLimit, this.maxBytes, this.metadata));
     }
   }
 

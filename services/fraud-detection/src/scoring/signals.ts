@@ -1,3 +1,4 @@
+import { quote } from "@bookstore/kit";
 import { binCountry } from "./bin-country.js";
 import type { FraudConfig, Tier, VelocityLimit } from "./config.js";
 import type { FraudOrder, RiskSignal } from "./types.js";
@@ -128,7 +129,7 @@ export function userSignals(order: FraudOrder, counts: VelocityCounts, config: F
       code: "BILLING_COUNTRY_UNKNOWN",
       weight: config.weights.unknownCountry,
       detail: order.billingCountry.trim()
-        ? `billing country "${order.billingCountry}" is not recognised`
+        ? `billing country ${quote(order.billingCountry)} is not recognised`
         : "no billing country",
     });
   } else if (config.highRiskCountries.some((c) => c.toUpperCase() === country)) {

@@ -3,6 +3,7 @@
 // (the seed) or by catalog id; stock lives under stock:<book id>. "available" is stock > 0.
 import type { Book, Catalog } from "@bookstore/catalog";
 import type { DatabaseClient } from "@bookstore/db-client";
+import { quote } from "@bookstore/kit";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { errorBody } from "../http-errors.js";
 
@@ -65,7 +66,7 @@ export function registerDatabaseRoutes(app: FastifyInstance, options: DatabaseRo
   app.get<{ Params: { book: string } }>("/api/database/stock/:book", async (request, reply) => {
     if (!db) return noDb(reply);
     const book = resolveBook(catalog, request.params.book);
-    if (!book) return reply.code(404).send(errorBody("NOT_FOUND", `no book "${request.params.book}"`));
+    if (!book) return reply.code(404).send(errorBody("NOT_FOUND", `no book ${quote(request.params.book)}`));
     try {
       return { book: book.title, id: book.id, ...(await stockOf(db, book)) };
     } catch (error) {

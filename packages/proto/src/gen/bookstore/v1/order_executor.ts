@@ -11,14 +11,16 @@ import {
   type ChannelCredentials,
   Client,
   type ClientOptions,
+  type ClientReadableStream,
   type ClientUnaryCall,
+  type handleServerStreamingCall,
   type handleUnaryCall,
   makeGenericClientConstructor,
   type Metadata,
   type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
-import { LeaderHint } from "./common.js";
+import { LeaderHint, OrderLine } from "./common.js";
 
 export enum JobStatus {
   JOB_STATUS_UNSPECIFIED = 0,
@@ -119,9 +121,12 @@ export function transactionDecisionToJSON(object: TransactionDecision): string {
 
 export interface SubmitJobRequest {
   jobId: string;
-  /** JSON of the order (lines, amount, payment token, customer id); never a card number. */
+  /**
+   * JSON of the order: {orderId, customerId, lines[{bookId,title,quantity,unitPriceCents}],
+   * totalCents, shippingMethod, payment{method,token,brand,last4}}; never a card number.
+   */
   payload: string;
-  /** Higher runs first. */
+  /** Seed field, not used: the executor computes the priority from the order (see GetJobResponse). */
   priority: number;
 }
 
@@ -130,6 +135,9 @@ export interface SubmitJobResponse {
   leaderId: string;
   message: string;
   leaderAddress: string;
+  status: JobStatus;
+  /** False when the job id was already known (nothing changed). */
+  created: boolean;
 }
 
 export interface GetLeaderRequest {
@@ -151,12 +159,92 @@ export interface PaymentReceipt {
   processedAt: string;
 }
 
+export interface TransactionEvent {
+  /** STARTED, PREPARING, COMMITTING, COMMITTED, ABORTING, ABORTED. */
+  phase: string;
+  /** RFC 3339, the leader's clock. */
+  at: string;
+  note: string;
+}
+
+export interface ParticipantVote {
+  /** "stock" or "payment". */
+  participant: string;
+  yes: boolean;
+  code: string;
+  message: string;
+}
+
+export interface TransactionView {
+  transactionId: string;
+  phase: string;
+  /** "COMMIT", "ABORT" or "" (undecided). */
+  decision: string;
+  history: TransactionEvent[];
+  votes: ParticipantVote[];
+}
+
 export interface GetJobResponse {
   jobId: string;
   status: JobStatus;
+  /** Words for a shopper when FAILED. */
   reason: string;
-  payment: PaymentReceipt | undefined;
+  payment:
+    | PaymentReceipt
+    | undefined;
+  /** The priority it was queued with (shipping method + order value); waiting adds to it. */
   priority: number;
+  /**
+   * OUT_OF_STOCK, PAYMENT_DECLINED, INSUFFICIENT_FUNDS, PAYMENT_REJECTED, PARTICIPANT_UNAVAILABLE,
+   * COORDINATOR_FAILOVER.
+   */
+  reasonCode: string;
+  customerId: string;
+  lines: OrderLine[];
+  totalCents: number;
+  shippingMethod: string;
+  /** RFC 3339. */
+  submittedAt: string;
+  updatedAt: string;
+  transaction:
+    | TransactionView
+    | undefined;
+  /** Priority now, with waiting time (while PENDING). */
+  effectivePriority: number;
+  paymentMethod: string;
+  cardBrand: string;
+  cardLast4: string;
+}
+
+export interface ListJobsRequest {
+  /** Only jobs of this status (UNSPECIFIED = all). */
+  status: JobStatus;
+  /** At most this many (default 50, max 500). */
+  limit: number;
+}
+
+export interface ListJobsResponse {
+  jobs: GetJobResponse[];
+  /** How many jobs of the requested status there are in all. */
+  total: number;
+}
+
+export interface SetPausedRequest {
+  adminToken: string;
+  paused: boolean;
+}
+
+export interface SetPausedResponse {
+  paused: boolean;
+}
+
+export interface SetExecutorPartitionRequest {
+  adminToken: string;
+  blockedPeers: string[];
+}
+
+export interface SetExecutorPartitionResponse {
+  blockedPeers: string[];
 }
 
 export interface GetDecisionRequest {
@@ -188,6 +276,17 @@ export interface GetClusterStatusResponse {
   appliedIndex: number;
   peers: PeerProgress[];
   queuedJobs: number;
+  /** Orders with a transaction in flight. */
+  executingJobs: number;
+  paused: boolean;
+  /** Waiting orders by shipping method (Overnight, Express, Standard). */
+  queuedByShipping: { [key: string]: number };
+  address: string;
+}
+
+export interface GetClusterStatusResponse_QueuedByShippingEntry {
+  key: string;
+  value: number;
 }
 
 function createBaseSubmitJobRequest(): SubmitJobRequest {
@@ -285,7 +384,7 @@ export const SubmitJobRequest: MessageFns<SubmitJobRequest> = {
 };
 
 function createBaseSubmitJobResponse(): SubmitJobResponse {
-  return { success: false, leaderId: "", message: "", leaderAddress: "" };
+  return { success: false, leaderId: "", message: "", leaderAddress: "", status: 0, created: false };
 }
 
 export const SubmitJobResponse: MessageFns<SubmitJobResponse> = {
@@ -301,6 +400,12 @@ export const SubmitJobResponse: MessageFns<SubmitJobResponse> = {
     }
     if (message.leaderAddress !== "") {
       writer.uint32(34).string(message.leaderAddress);
+    }
+    if (message.status !== 0) {
+      writer.uint32(40).int32(message.status);
+    }
+    if (message.created !== false) {
+      writer.uint32(48).bool(message.created);
     }
     return writer;
   },
@@ -350,6 +455,22 @@ export const SubmitJobResponse: MessageFns<SubmitJobResponse> = {
             message.leaderAddress = reader.string();
             continue;
           }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.created = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -376,6 +497,8 @@ export const SubmitJobResponse: MessageFns<SubmitJobResponse> = {
         : isSet(object.leader_address)
         ? globalThis.String(object.leader_address)
         : "",
+      status: isSet(object.status) ? jobStatusFromJSON(object.status) : 0,
+      created: isSet(object.created) ? globalThis.Boolean(object.created) : false,
     };
   },
 
@@ -392,6 +515,12 @@ export const SubmitJobResponse: MessageFns<SubmitJobResponse> = {
     }
     if (message.leaderAddress !== "") {
       obj.leaderAddress = message.leaderAddress;
+    }
+    if (message.status !== 0) {
+      obj.status = jobStatusToJSON(message.status);
+    }
+    if (message.created !== false) {
+      obj.created = message.created;
     }
     return obj;
   },
@@ -705,8 +834,347 @@ export const PaymentReceipt: MessageFns<PaymentReceipt> = {
   },
 };
 
+function createBaseTransactionEvent(): TransactionEvent {
+  return { phase: "", at: "", note: "" };
+}
+
+export const TransactionEvent: MessageFns<TransactionEvent> = {
+  encode(message: TransactionEvent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.phase !== "") {
+      writer.uint32(10).string(message.phase);
+    }
+    if (message.at !== "") {
+      writer.uint32(18).string(message.at);
+    }
+    if (message.note !== "") {
+      writer.uint32(26).string(message.note);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TransactionEvent {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTransactionEvent();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.phase = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.at = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.note = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TransactionEvent {
+    return {
+      phase: isSet(object.phase) ? globalThis.String(object.phase) : "",
+      at: isSet(object.at) ? globalThis.String(object.at) : "",
+      note: isSet(object.note) ? globalThis.String(object.note) : "",
+    };
+  },
+
+  toJSON(message: TransactionEvent): unknown {
+    const obj: any = {};
+    if (message.phase !== "") {
+      obj.phase = message.phase;
+    }
+    if (message.at !== "") {
+      obj.at = message.at;
+    }
+    if (message.note !== "") {
+      obj.note = message.note;
+    }
+    return obj;
+  },
+};
+
+function createBaseParticipantVote(): ParticipantVote {
+  return { participant: "", yes: false, code: "", message: "" };
+}
+
+export const ParticipantVote: MessageFns<ParticipantVote> = {
+  encode(message: ParticipantVote, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.participant !== "") {
+      writer.uint32(10).string(message.participant);
+    }
+    if (message.yes !== false) {
+      writer.uint32(16).bool(message.yes);
+    }
+    if (message.code !== "") {
+      writer.uint32(26).string(message.code);
+    }
+    if (message.message !== "") {
+      writer.uint32(34).string(message.message);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ParticipantVote {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseParticipantVote();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.participant = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.yes = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.code = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.message = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ParticipantVote {
+    return {
+      participant: isSet(object.participant) ? globalThis.String(object.participant) : "",
+      yes: isSet(object.yes) ? globalThis.Boolean(object.yes) : false,
+      code: isSet(object.code) ? globalThis.String(object.code) : "",
+      message: isSet(object.message) ? globalThis.String(object.message) : "",
+    };
+  },
+
+  toJSON(message: ParticipantVote): unknown {
+    const obj: any = {};
+    if (message.participant !== "") {
+      obj.participant = message.participant;
+    }
+    if (message.yes !== false) {
+      obj.yes = message.yes;
+    }
+    if (message.code !== "") {
+      obj.code = message.code;
+    }
+    if (message.message !== "") {
+      obj.message = message.message;
+    }
+    return obj;
+  },
+};
+
+function createBaseTransactionView(): TransactionView {
+  return { transactionId: "", phase: "", decision: "", history: [], votes: [] };
+}
+
+export const TransactionView: MessageFns<TransactionView> = {
+  encode(message: TransactionView, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.transactionId !== "") {
+      writer.uint32(10).string(message.transactionId);
+    }
+    if (message.phase !== "") {
+      writer.uint32(18).string(message.phase);
+    }
+    if (message.decision !== "") {
+      writer.uint32(26).string(message.decision);
+    }
+    for (const v of message.history) {
+      TransactionEvent.encode(v!, writer.uint32(34).fork()).join();
+    }
+    for (const v of message.votes) {
+      ParticipantVote.encode(v!, writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TransactionView {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTransactionView();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.transactionId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.phase = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.decision = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.history.push(TransactionEvent.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.votes.push(ParticipantVote.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TransactionView {
+    return {
+      transactionId: isSet(object.transactionId)
+        ? globalThis.String(object.transactionId)
+        : isSet(object.transaction_id)
+        ? globalThis.String(object.transaction_id)
+        : "",
+      phase: isSet(object.phase) ? globalThis.String(object.phase) : "",
+      decision: isSet(object.decision) ? globalThis.String(object.decision) : "",
+      history: globalThis.Array.isArray(object?.history)
+        ? object.history.map((e: any) => TransactionEvent.fromJSON(e))
+        : [],
+      votes: globalThis.Array.isArray(object?.votes) ? object.votes.map((e: any) => ParticipantVote.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: TransactionView): unknown {
+    const obj: any = {};
+    if (message.transactionId !== "") {
+      obj.transactionId = message.transactionId;
+    }
+    if (message.phase !== "") {
+      obj.phase = message.phase;
+    }
+    if (message.decision !== "") {
+      obj.decision = message.decision;
+    }
+    if (message.history?.length) {
+      obj.history = message.history.map((e) => TransactionEvent.toJSON(e));
+    }
+    if (message.votes?.length) {
+      obj.votes = message.votes.map((e) => ParticipantVote.toJSON(e));
+    }
+    return obj;
+  },
+};
+
 function createBaseGetJobResponse(): GetJobResponse {
-  return { jobId: "", status: 0, reason: "", payment: undefined, priority: 0 };
+  return {
+    jobId: "",
+    status: 0,
+    reason: "",
+    payment: undefined,
+    priority: 0,
+    reasonCode: "",
+    customerId: "",
+    lines: [],
+    totalCents: 0,
+    shippingMethod: "",
+    submittedAt: "",
+    updatedAt: "",
+    transaction: undefined,
+    effectivePriority: 0,
+    paymentMethod: "",
+    cardBrand: "",
+    cardLast4: "",
+  };
 }
 
 export const GetJobResponse: MessageFns<GetJobResponse> = {
@@ -725,6 +1193,42 @@ export const GetJobResponse: MessageFns<GetJobResponse> = {
     }
     if (message.priority !== 0) {
       writer.uint32(40).int32(message.priority);
+    }
+    if (message.reasonCode !== "") {
+      writer.uint32(50).string(message.reasonCode);
+    }
+    if (message.customerId !== "") {
+      writer.uint32(58).string(message.customerId);
+    }
+    for (const v of message.lines) {
+      OrderLine.encode(v!, writer.uint32(66).fork()).join();
+    }
+    if (message.totalCents !== 0) {
+      writer.uint32(72).int64(message.totalCents);
+    }
+    if (message.shippingMethod !== "") {
+      writer.uint32(82).string(message.shippingMethod);
+    }
+    if (message.submittedAt !== "") {
+      writer.uint32(90).string(message.submittedAt);
+    }
+    if (message.updatedAt !== "") {
+      writer.uint32(98).string(message.updatedAt);
+    }
+    if (message.transaction !== undefined) {
+      TransactionView.encode(message.transaction, writer.uint32(106).fork()).join();
+    }
+    if (message.effectivePriority !== 0) {
+      writer.uint32(113).double(message.effectivePriority);
+    }
+    if (message.paymentMethod !== "") {
+      writer.uint32(122).string(message.paymentMethod);
+    }
+    if (message.cardBrand !== "") {
+      writer.uint32(130).string(message.cardBrand);
+    }
+    if (message.cardLast4 !== "") {
+      writer.uint32(138).string(message.cardLast4);
     }
     return writer;
   },
@@ -782,6 +1286,102 @@ export const GetJobResponse: MessageFns<GetJobResponse> = {
             message.priority = reader.int32();
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.reasonCode = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.customerId = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.lines.push(OrderLine.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.totalCents = longToNumber(reader.int64());
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.shippingMethod = reader.string();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.submittedAt = reader.string();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.updatedAt = reader.string();
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.transaction = TransactionView.decode(reader, reader.uint32());
+            continue;
+          }
+          case 14: {
+            if (tag !== 113) {
+              break;
+            }
+
+            message.effectivePriority = reader.double();
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.paymentMethod = reader.string();
+            continue;
+          }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.cardBrand = reader.string();
+            continue;
+          }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.cardLast4 = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -805,6 +1405,60 @@ export const GetJobResponse: MessageFns<GetJobResponse> = {
       reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
       payment: isSet(object.payment) ? PaymentReceipt.fromJSON(object.payment) : undefined,
       priority: isSet(object.priority) ? globalThis.Number(object.priority) : 0,
+      reasonCode: isSet(object.reasonCode)
+        ? globalThis.String(object.reasonCode)
+        : isSet(object.reason_code)
+        ? globalThis.String(object.reason_code)
+        : "",
+      customerId: isSet(object.customerId)
+        ? globalThis.String(object.customerId)
+        : isSet(object.customer_id)
+        ? globalThis.String(object.customer_id)
+        : "",
+      lines: globalThis.Array.isArray(object?.lines)
+        ? object.lines.map((e: any) => OrderLine.fromJSON(e))
+        : [],
+      totalCents: isSet(object.totalCents)
+        ? globalThis.Number(object.totalCents)
+        : isSet(object.total_cents)
+        ? globalThis.Number(object.total_cents)
+        : 0,
+      shippingMethod: isSet(object.shippingMethod)
+        ? globalThis.String(object.shippingMethod)
+        : isSet(object.shipping_method)
+        ? globalThis.String(object.shipping_method)
+        : "",
+      submittedAt: isSet(object.submittedAt)
+        ? globalThis.String(object.submittedAt)
+        : isSet(object.submitted_at)
+        ? globalThis.String(object.submitted_at)
+        : "",
+      updatedAt: isSet(object.updatedAt)
+        ? globalThis.String(object.updatedAt)
+        : isSet(object.updated_at)
+        ? globalThis.String(object.updated_at)
+        : "",
+      transaction: isSet(object.transaction) ? TransactionView.fromJSON(object.transaction) : undefined,
+      effectivePriority: isSet(object.effectivePriority)
+        ? globalThis.Number(object.effectivePriority)
+        : isSet(object.effective_priority)
+        ? globalThis.Number(object.effective_priority)
+        : 0,
+      paymentMethod: isSet(object.paymentMethod)
+        ? globalThis.String(object.paymentMethod)
+        : isSet(object.payment_method)
+        ? globalThis.String(object.payment_method)
+        : "",
+      cardBrand: isSet(object.cardBrand)
+        ? globalThis.String(object.cardBrand)
+        : isSet(object.card_brand)
+        ? globalThis.String(object.card_brand)
+        : "",
+      cardLast4: isSet(object.cardLast4)
+        ? globalThis.String(object.cardLast4)
+        : isSet(object.card_last4)
+        ? globalThis.String(object.card_last4)
+        : "",
     };
   },
 
@@ -824,6 +1478,476 @@ export const GetJobResponse: MessageFns<GetJobResponse> = {
     }
     if (message.priority !== 0) {
       obj.priority = Math.round(message.priority);
+    }
+    if (message.reasonCode !== "") {
+      obj.reasonCode = message.reasonCode;
+    }
+    if (message.customerId !== "") {
+      obj.customerId = message.customerId;
+    }
+    if (message.lines?.length) {
+      obj.lines = message.lines.map((e) => OrderLine.toJSON(e));
+    }
+    if (message.totalCents !== 0) {
+      obj.totalCents = Math.round(message.totalCents);
+    }
+    if (message.shippingMethod !== "") {
+      obj.shippingMethod = message.shippingMethod;
+    }
+    if (message.submittedAt !== "") {
+      obj.submittedAt = message.submittedAt;
+    }
+    if (message.updatedAt !== "") {
+      obj.updatedAt = message.updatedAt;
+    }
+    if (message.transaction !== undefined) {
+      obj.transaction = TransactionView.toJSON(message.transaction);
+    }
+    if (message.effectivePriority !== 0) {
+      obj.effectivePriority = floatToJson(message.effectivePriority);
+    }
+    if (message.paymentMethod !== "") {
+      obj.paymentMethod = message.paymentMethod;
+    }
+    if (message.cardBrand !== "") {
+      obj.cardBrand = message.cardBrand;
+    }
+    if (message.cardLast4 !== "") {
+      obj.cardLast4 = message.cardLast4;
+    }
+    return obj;
+  },
+};
+
+function createBaseListJobsRequest(): ListJobsRequest {
+  return { status: 0, limit: 0 };
+}
+
+export const ListJobsRequest: MessageFns<ListJobsRequest> = {
+  encode(message: ListJobsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.status !== 0) {
+      writer.uint32(8).int32(message.status);
+    }
+    if (message.limit !== 0) {
+      writer.uint32(16).int32(message.limit);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListJobsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListJobsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.limit = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListJobsRequest {
+    return {
+      status: isSet(object.status) ? jobStatusFromJSON(object.status) : 0,
+      limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
+    };
+  },
+
+  toJSON(message: ListJobsRequest): unknown {
+    const obj: any = {};
+    if (message.status !== 0) {
+      obj.status = jobStatusToJSON(message.status);
+    }
+    if (message.limit !== 0) {
+      obj.limit = Math.round(message.limit);
+    }
+    return obj;
+  },
+};
+
+function createBaseListJobsResponse(): ListJobsResponse {
+  return { jobs: [], total: 0 };
+}
+
+export const ListJobsResponse: MessageFns<ListJobsResponse> = {
+  encode(message: ListJobsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.jobs) {
+      GetJobResponse.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.total !== 0) {
+      writer.uint32(16).int32(message.total);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListJobsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListJobsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.jobs.push(GetJobResponse.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.total = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListJobsResponse {
+    return {
+      jobs: globalThis.Array.isArray(object?.jobs) ? object.jobs.map((e: any) => GetJobResponse.fromJSON(e)) : [],
+      total: isSet(object.total) ? globalThis.Number(object.total) : 0,
+    };
+  },
+
+  toJSON(message: ListJobsResponse): unknown {
+    const obj: any = {};
+    if (message.jobs?.length) {
+      obj.jobs = message.jobs.map((e) => GetJobResponse.toJSON(e));
+    }
+    if (message.total !== 0) {
+      obj.total = Math.round(message.total);
+    }
+    return obj;
+  },
+};
+
+function createBaseSetPausedRequest(): SetPausedRequest {
+  return { adminToken: "", paused: false };
+}
+
+export const SetPausedRequest: MessageFns<SetPausedRequest> = {
+  encode(message: SetPausedRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.adminToken !== "") {
+      writer.uint32(10).string(message.adminToken);
+    }
+    if (message.paused !== false) {
+      writer.uint32(16).bool(message.paused);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetPausedRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetPausedRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.adminToken = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.paused = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetPausedRequest {
+    return {
+      adminToken: isSet(object.adminToken)
+        ? globalThis.String(object.adminToken)
+        : isSet(object.admin_token)
+        ? globalThis.String(object.admin_token)
+        : "",
+      paused: isSet(object.paused) ? globalThis.Boolean(object.paused) : false,
+    };
+  },
+
+  toJSON(message: SetPausedRequest): unknown {
+    const obj: any = {};
+    if (message.adminToken !== "") {
+      obj.adminToken = message.adminToken;
+    }
+    if (message.paused !== false) {
+      obj.paused = message.paused;
+    }
+    return obj;
+  },
+};
+
+function createBaseSetPausedResponse(): SetPausedResponse {
+  return { paused: false };
+}
+
+export const SetPausedResponse: MessageFns<SetPausedResponse> = {
+  encode(message: SetPausedResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.paused !== false) {
+      writer.uint32(8).bool(message.paused);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetPausedResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetPausedResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.paused = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetPausedResponse {
+    return { paused: isSet(object.paused) ? globalThis.Boolean(object.paused) : false };
+  },
+
+  toJSON(message: SetPausedResponse): unknown {
+    const obj: any = {};
+    if (message.paused !== false) {
+      obj.paused = message.paused;
+    }
+    return obj;
+  },
+};
+
+function createBaseSetExecutorPartitionRequest(): SetExecutorPartitionRequest {
+  return { adminToken: "", blockedPeers: [] };
+}
+
+export const SetExecutorPartitionRequest: MessageFns<SetExecutorPartitionRequest> = {
+  encode(message: SetExecutorPartitionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.adminToken !== "") {
+      writer.uint32(10).string(message.adminToken);
+    }
+    for (const v of message.blockedPeers) {
+      writer.uint32(18).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetExecutorPartitionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetExecutorPartitionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.adminToken = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.blockedPeers.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetExecutorPartitionRequest {
+    return {
+      adminToken: isSet(object.adminToken)
+        ? globalThis.String(object.adminToken)
+        : isSet(object.admin_token)
+        ? globalThis.String(object.admin_token)
+        : "",
+      blockedPeers: globalThis.Array.isArray(object?.blockedPeers)
+        ? object.blockedPeers.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.blocked_peers)
+        ? object.blocked_peers.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: SetExecutorPartitionRequest): unknown {
+    const obj: any = {};
+    if (message.adminToken !== "") {
+      obj.adminToken = message.adminToken;
+    }
+    if (message.blockedPeers?.length) {
+      obj.blockedPeers = message.blockedPeers;
+    }
+    return obj;
+  },
+};
+
+function createBaseSetExecutorPartitionResponse(): SetExecutorPartitionResponse {
+  return { blockedPeers: [] };
+}
+
+export const SetExecutorPartitionResponse: MessageFns<SetExecutorPartitionResponse> = {
+  encode(message: SetExecutorPartitionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.blockedPeers) {
+      writer.uint32(10).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetExecutorPartitionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetExecutorPartitionResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.blockedPeers.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetExecutorPartitionResponse {
+    return {
+      blockedPeers: globalThis.Array.isArray(object?.blockedPeers)
+        ? object.blockedPeers.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.blocked_peers)
+        ? object.blocked_peers.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: SetExecutorPartitionResponse): unknown {
+    const obj: any = {};
+    if (message.blockedPeers?.length) {
+      obj.blockedPeers = message.blockedPeers;
     }
     return obj;
   },
@@ -1122,7 +2246,20 @@ export const PeerProgress: MessageFns<PeerProgress> = {
 };
 
 function createBaseGetClusterStatusResponse(): GetClusterStatusResponse {
-  return { nodeId: "", role: "", term: 0, leaderId: "", commitIndex: 0, appliedIndex: 0, peers: [], queuedJobs: 0 };
+  return {
+    nodeId: "",
+    role: "",
+    term: 0,
+    leaderId: "",
+    commitIndex: 0,
+    appliedIndex: 0,
+    peers: [],
+    queuedJobs: 0,
+    executingJobs: 0,
+    paused: false,
+    queuedByShipping: {},
+    address: "",
+  };
 }
 
 export const GetClusterStatusResponse: MessageFns<GetClusterStatusResponse> = {
@@ -1150,6 +2287,19 @@ export const GetClusterStatusResponse: MessageFns<GetClusterStatusResponse> = {
     }
     if (message.queuedJobs !== 0) {
       writer.uint32(64).int32(message.queuedJobs);
+    }
+    if (message.executingJobs !== 0) {
+      writer.uint32(72).int32(message.executingJobs);
+    }
+    if (message.paused !== false) {
+      writer.uint32(80).bool(message.paused);
+    }
+    globalThis.Object.entries(message.queuedByShipping).forEach(([key, value]: [string, number]) => {
+      GetClusterStatusResponse_QueuedByShippingEntry.encode({ key: key as any, value }, writer.uint32(90).fork())
+        .join();
+    });
+    if (message.address !== "") {
+      writer.uint32(98).string(message.address);
     }
     return writer;
   },
@@ -1231,6 +2381,41 @@ export const GetClusterStatusResponse: MessageFns<GetClusterStatusResponse> = {
             message.queuedJobs = reader.int32();
             continue;
           }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.executingJobs = reader.int32();
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.paused = reader.bool();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            const entry11 = GetClusterStatusResponse_QueuedByShippingEntry.decode(reader, reader.uint32());
+            if (entry11.value !== undefined) {
+              message.queuedByShipping[entry11.key] = entry11.value;
+            }
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.address = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1275,6 +2460,40 @@ export const GetClusterStatusResponse: MessageFns<GetClusterStatusResponse> = {
         : isSet(object.queued_jobs)
         ? globalThis.Number(object.queued_jobs)
         : 0,
+      executingJobs: isSet(object.executingJobs)
+        ? globalThis.Number(object.executingJobs)
+        : isSet(object.executing_jobs)
+        ? globalThis.Number(object.executing_jobs)
+        : 0,
+      paused: isSet(object.paused) ? globalThis.Boolean(object.paused) : false,
+      queuedByShipping: isObject(object.queuedByShipping)
+        ? (globalThis.Object.entries(object.queuedByShipping) as [string, any][]).reduce(
+          (acc: { [key: string]: number }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.Number(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : isObject(object.queued_by_shipping)
+        ? (globalThis.Object.entries(object.queued_by_shipping) as [string, any][]).reduce(
+          (acc: { [key: string]: number }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.Number(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      address: isSet(object.address) ? globalThis.String(object.address) : "",
     };
   },
 
@@ -1304,6 +2523,104 @@ export const GetClusterStatusResponse: MessageFns<GetClusterStatusResponse> = {
     if (message.queuedJobs !== 0) {
       obj.queuedJobs = Math.round(message.queuedJobs);
     }
+    if (message.executingJobs !== 0) {
+      obj.executingJobs = Math.round(message.executingJobs);
+    }
+    if (message.paused !== false) {
+      obj.paused = message.paused;
+    }
+    if (message.queuedByShipping) {
+      const entries = globalThis.Object.entries(message.queuedByShipping) as [string, number][];
+      if (entries.length > 0) {
+        obj.queuedByShipping = {};
+        entries.forEach(([k, v]) => {
+          obj.queuedByShipping[k] = Math.round(v);
+        });
+      }
+    }
+    if (message.address !== "") {
+      obj.address = message.address;
+    }
+    return obj;
+  },
+};
+
+function createBaseGetClusterStatusResponse_QueuedByShippingEntry(): GetClusterStatusResponse_QueuedByShippingEntry {
+  return { key: "", value: 0 };
+}
+
+export const GetClusterStatusResponse_QueuedByShippingEntry: MessageFns<
+  GetClusterStatusResponse_QueuedByShippingEntry
+> = {
+  encode(
+    message: GetClusterStatusResponse_QueuedByShippingEntry,
+    writer: BinaryWriter = new BinaryWriter(),
+  ): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== 0) {
+      writer.uint32(16).int32(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetClusterStatusResponse_QueuedByShippingEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetClusterStatusResponse_QueuedByShippingEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.value = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetClusterStatusResponse_QueuedByShippingEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.Number(object.value) : 0,
+    };
+  },
+
+  toJSON(message: GetClusterStatusResponse_QueuedByShippingEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== 0) {
+      obj.value = Math.round(message.value);
+    }
     return obj;
   },
 };
@@ -1314,7 +2631,11 @@ export const GetClusterStatusResponse: MessageFns<GetClusterStatusResponse> = {
  */
 export type OrderExecutorServiceService = typeof OrderExecutorServiceService;
 export const OrderExecutorServiceService = {
-  /** Seed names: SubmitJob{job_id,payload,priority} -> {success,leader_id}. Idempotent by job_id. */
+  /**
+   * Seed names: SubmitJob{job_id,payload,priority} -> {success,leader_id}. Idempotent by job_id:
+   * acknowledged once committed; the same job id again returns the existing order, unchanged.
+   * On a follower: success=false with the leader's id and address.
+   */
   submitJob: {
     path: "/bookstore.v1.OrderExecutorService/SubmitJob" as const,
     requestStream: false as const,
@@ -1333,6 +2654,7 @@ export const OrderExecutorServiceService = {
     responseSerialize: (value: GetLeaderResponse): Buffer => Buffer.from(GetLeaderResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetLeaderResponse => GetLeaderResponse.decode(value),
   },
+  /** Linearizable on any node. */
   getJob: {
     path: "/bookstore.v1.OrderExecutorService/GetJob" as const,
     requestStream: false as const,
@@ -1341,6 +2663,26 @@ export const OrderExecutorServiceService = {
     requestDeserialize: (value: Buffer): GetJobRequest => GetJobRequest.decode(value),
     responseSerialize: (value: GetJobResponse): Buffer => Buffer.from(GetJobResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetJobResponse => GetJobResponse.decode(value),
+  },
+  /** The job now, then every change of it until it is COMPLETED or FAILED (then the stream ends). */
+  watchJob: {
+    path: "/bookstore.v1.OrderExecutorService/WatchJob" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: GetJobRequest): Buffer => Buffer.from(GetJobRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetJobRequest => GetJobRequest.decode(value),
+    responseSerialize: (value: GetJobResponse): Buffer => Buffer.from(GetJobResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetJobResponse => GetJobResponse.decode(value),
+  },
+  /** Jobs, newest first, optionally of one status (for operators and the dashboard; no card data). */
+  listJobs: {
+    path: "/bookstore.v1.OrderExecutorService/ListJobs" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListJobsRequest): Buffer => Buffer.from(ListJobsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListJobsRequest => ListJobsRequest.decode(value),
+    responseSerialize: (value: ListJobsResponse): Buffer => Buffer.from(ListJobsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListJobsResponse => ListJobsResponse.decode(value),
   },
   /** Coordinator decision for a transaction, asked by participants whose decision never came. */
   getDecision: {
@@ -1363,20 +2705,59 @@ export const OrderExecutorServiceService = {
       Buffer.from(GetClusterStatusResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetClusterStatusResponse => GetClusterStatusResponse.decode(value),
   },
+  /** Admin token: stop (or resume) starting new orders; replicated, so a new leader keeps it. */
+  setPaused: {
+    path: "/bookstore.v1.OrderExecutorService/SetPaused" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SetPausedRequest): Buffer => Buffer.from(SetPausedRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SetPausedRequest => SetPausedRequest.decode(value),
+    responseSerialize: (value: SetPausedResponse): Buffer => Buffer.from(SetPausedResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SetPausedResponse => SetPausedResponse.decode(value),
+  },
+  /** Fault injection (admin token): drop Raft traffic to and from these peers. Empty heals. */
+  setPartition: {
+    path: "/bookstore.v1.OrderExecutorService/SetPartition" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SetExecutorPartitionRequest): Buffer =>
+      Buffer.from(SetExecutorPartitionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SetExecutorPartitionRequest => SetExecutorPartitionRequest.decode(value),
+    responseSerialize: (value: SetExecutorPartitionResponse): Buffer =>
+      Buffer.from(SetExecutorPartitionResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SetExecutorPartitionResponse => SetExecutorPartitionResponse.decode(value),
+  },
 } as const;
 
 export interface OrderExecutorServiceServer extends UntypedServiceImplementation {
-  /** Seed names: SubmitJob{job_id,payload,priority} -> {success,leader_id}. Idempotent by job_id. */
+  /**
+   * Seed names: SubmitJob{job_id,payload,priority} -> {success,leader_id}. Idempotent by job_id:
+   * acknowledged once committed; the same job id again returns the existing order, unchanged.
+   * On a follower: success=false with the leader's id and address.
+   */
   submitJob: handleUnaryCall<SubmitJobRequest, SubmitJobResponse>;
   getLeader: handleUnaryCall<GetLeaderRequest, GetLeaderResponse>;
+  /** Linearizable on any node. */
   getJob: handleUnaryCall<GetJobRequest, GetJobResponse>;
+  /** The job now, then every change of it until it is COMPLETED or FAILED (then the stream ends). */
+  watchJob: handleServerStreamingCall<GetJobRequest, GetJobResponse>;
+  /** Jobs, newest first, optionally of one status (for operators and the dashboard; no card data). */
+  listJobs: handleUnaryCall<ListJobsRequest, ListJobsResponse>;
   /** Coordinator decision for a transaction, asked by participants whose decision never came. */
   getDecision: handleUnaryCall<GetDecisionRequest, GetDecisionResponse>;
   getClusterStatus: handleUnaryCall<GetClusterStatusRequest, GetClusterStatusResponse>;
+  /** Admin token: stop (or resume) starting new orders; replicated, so a new leader keeps it. */
+  setPaused: handleUnaryCall<SetPausedRequest, SetPausedResponse>;
+  /** Fault injection (admin token): drop Raft traffic to and from these peers. Empty heals. */
+  setPartition: handleUnaryCall<SetExecutorPartitionRequest, SetExecutorPartitionResponse>;
 }
 
 export interface OrderExecutorServiceClient extends Client {
-  /** Seed names: SubmitJob{job_id,payload,priority} -> {success,leader_id}. Idempotent by job_id. */
+  /**
+   * Seed names: SubmitJob{job_id,payload,priority} -> {success,leader_id}. Idempotent by job_id:
+   * acknowledged once committed; the same job id again returns the existing order, unchanged.
+   * On a follower: success=false with the leader's id and address.
+   */
   submitJob(
     request: SubmitJobRequest,
     callback: (error: ServiceError | null, response: SubmitJobResponse) => void,
@@ -1407,6 +2788,7 @@ export interface OrderExecutorServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetLeaderResponse) => void,
   ): ClientUnaryCall;
+  /** Linearizable on any node. */
   getJob(
     request: GetJobRequest,
     callback: (error: ServiceError | null, response: GetJobResponse) => void,
@@ -1421,6 +2803,29 @@ export interface OrderExecutorServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetJobResponse) => void,
+  ): ClientUnaryCall;
+  /** The job now, then every change of it until it is COMPLETED or FAILED (then the stream ends). */
+  watchJob(request: GetJobRequest, options?: Partial<CallOptions>): ClientReadableStream<GetJobResponse>;
+  watchJob(
+    request: GetJobRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<GetJobResponse>;
+  /** Jobs, newest first, optionally of one status (for operators and the dashboard; no card data). */
+  listJobs(
+    request: ListJobsRequest,
+    callback: (error: ServiceError | null, response: ListJobsResponse) => void,
+  ): ClientUnaryCall;
+  listJobs(
+    request: ListJobsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListJobsResponse) => void,
+  ): ClientUnaryCall;
+  listJobs(
+    request: ListJobsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListJobsResponse) => void,
   ): ClientUnaryCall;
   /** Coordinator decision for a transaction, asked by participants whose decision never came. */
   getDecision(
@@ -1452,6 +2857,38 @@ export interface OrderExecutorServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetClusterStatusResponse) => void,
+  ): ClientUnaryCall;
+  /** Admin token: stop (or resume) starting new orders; replicated, so a new leader keeps it. */
+  setPaused(
+    request: SetPausedRequest,
+    callback: (error: ServiceError | null, response: SetPausedResponse) => void,
+  ): ClientUnaryCall;
+  setPaused(
+    request: SetPausedRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SetPausedResponse) => void,
+  ): ClientUnaryCall;
+  setPaused(
+    request: SetPausedRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SetPausedResponse) => void,
+  ): ClientUnaryCall;
+  /** Fault injection (admin token): drop Raft traffic to and from these peers. Empty heals. */
+  setPartition(
+    request: SetExecutorPartitionRequest,
+    callback: (error: ServiceError | null, response: SetExecutorPartitionResponse) => void,
+  ): ClientUnaryCall;
+  setPartition(
+    request: SetExecutorPartitionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SetExecutorPartitionResponse) => void,
+  ): ClientUnaryCall;
+  setPartition(
+    request: SetExecutorPartitionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SetExecutorPartitionResponse) => void,
   ): ClientUnaryCall;
 }
 
@@ -1464,6 +2901,10 @@ export const OrderExecutorServiceClient = makeGenericClientConstructor(
   serviceName: string;
 };
 
+function floatToJson(value: number | null | undefined): number | string | null | undefined {
+  return typeof value === "number" && !globalThis.Number.isFinite(value) ? globalThis.String(value) : value;
+}
+
 function longToNumber(int64: { toString(): string }): number {
   const num = globalThis.Number(int64.toString());
   if (num > globalThis.Number.MAX_SAFE_INTEGER) {
@@ -1473,6 +2914,10 @@ function longToNumber(int64: { toString(): string }): number {
     throw new globalThis.Error("Value is smaller than Number.MIN_SAFE_INTEGER");
   }
   return num;
+}
+
+function isObject(value: any): boolean {
+  return typeof value === "object" && value !== null;
 }
 
 function isSet(value: any): boolean {

@@ -224,10 +224,14 @@ export interface AddNodeRequest {
   address: string;
   /** Join as a non-voting learner first; promoted once caught up. */
   learner: boolean;
+  /** The cluster's admin token (membership changes are refused without it: PERMISSION_DENIED). */
+  adminToken: string;
 }
 
 export interface RemoveNodeRequest {
   id: string;
+  /** The cluster's admin token. */
+  adminToken: string;
 }
 
 export interface MembershipResponse {
@@ -239,6 +243,8 @@ export interface MembershipResponse {
 
 export interface TransferLeadershipRequest {
   to: string;
+  /** The cluster's admin token. */
+  adminToken: string;
 }
 
 export interface TransferLeadershipResponse {
@@ -1117,7 +1123,7 @@ export const RaftStatusResponse: MessageFns<RaftStatusResponse> = {
 };
 
 function createBaseAddNodeRequest(): AddNodeRequest {
-  return { id: "", address: "", learner: false };
+  return { id: "", address: "", learner: false, adminToken: "" };
 }
 
 export const AddNodeRequest: MessageFns<AddNodeRequest> = {
@@ -1130,6 +1136,9 @@ export const AddNodeRequest: MessageFns<AddNodeRequest> = {
     }
     if (message.learner !== false) {
       writer.uint32(24).bool(message.learner);
+    }
+    if (message.adminToken !== "") {
+      writer.uint32(34).string(message.adminToken);
     }
     return writer;
   },
@@ -1171,6 +1180,14 @@ export const AddNodeRequest: MessageFns<AddNodeRequest> = {
             message.learner = reader.bool();
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.adminToken = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1188,6 +1205,11 @@ export const AddNodeRequest: MessageFns<AddNodeRequest> = {
       id: isSet(object.id) ? globalThis.String(object.id) : "",
       address: isSet(object.address) ? globalThis.String(object.address) : "",
       learner: isSet(object.learner) ? globalThis.Boolean(object.learner) : false,
+      adminToken: isSet(object.adminToken)
+        ? globalThis.String(object.adminToken)
+        : isSet(object.admin_token)
+        ? globalThis.String(object.admin_token)
+        : "",
     };
   },
 
@@ -1202,18 +1224,24 @@ export const AddNodeRequest: MessageFns<AddNodeRequest> = {
     if (message.learner !== false) {
       obj.learner = message.learner;
     }
+    if (message.adminToken !== "") {
+      obj.adminToken = message.adminToken;
+    }
     return obj;
   },
 };
 
 function createBaseRemoveNodeRequest(): RemoveNodeRequest {
-  return { id: "" };
+  return { id: "", adminToken: "" };
 }
 
 export const RemoveNodeRequest: MessageFns<RemoveNodeRequest> = {
   encode(message: RemoveNodeRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
+    }
+    if (message.adminToken !== "") {
+      writer.uint32(18).string(message.adminToken);
     }
     return writer;
   },
@@ -1239,6 +1267,14 @@ export const RemoveNodeRequest: MessageFns<RemoveNodeRequest> = {
             message.id = reader.string();
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.adminToken = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1252,13 +1288,23 @@ export const RemoveNodeRequest: MessageFns<RemoveNodeRequest> = {
   },
 
   fromJSON(object: any): RemoveNodeRequest {
-    return { id: isSet(object.id) ? globalThis.String(object.id) : "" };
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      adminToken: isSet(object.adminToken)
+        ? globalThis.String(object.adminToken)
+        : isSet(object.admin_token)
+        ? globalThis.String(object.admin_token)
+        : "",
+    };
   },
 
   toJSON(message: RemoveNodeRequest): unknown {
     const obj: any = {};
     if (message.id !== "") {
       obj.id = message.id;
+    }
+    if (message.adminToken !== "") {
+      obj.adminToken = message.adminToken;
     }
     return obj;
   },
@@ -1378,13 +1424,16 @@ export const MembershipResponse: MessageFns<MembershipResponse> = {
 };
 
 function createBaseTransferLeadershipRequest(): TransferLeadershipRequest {
-  return { to: "" };
+  return { to: "", adminToken: "" };
 }
 
 export const TransferLeadershipRequest: MessageFns<TransferLeadershipRequest> = {
   encode(message: TransferLeadershipRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.to !== "") {
       writer.uint32(10).string(message.to);
+    }
+    if (message.adminToken !== "") {
+      writer.uint32(18).string(message.adminToken);
     }
     return writer;
   },
@@ -1410,6 +1459,14 @@ export const TransferLeadershipRequest: MessageFns<TransferLeadershipRequest> = 
             message.to = reader.string();
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.adminToken = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1423,13 +1480,23 @@ export const TransferLeadershipRequest: MessageFns<TransferLeadershipRequest> = 
   },
 
   fromJSON(object: any): TransferLeadershipRequest {
-    return { to: isSet(object.to) ? globalThis.String(object.to) : "" };
+    return {
+      to: isSet(object.to) ? globalThis.String(object.to) : "",
+      adminToken: isSet(object.adminToken)
+        ? globalThis.String(object.adminToken)
+        : isSet(object.admin_token)
+        ? globalThis.String(object.admin_token)
+        : "",
+    };
   },
 
   toJSON(message: TransferLeadershipRequest): unknown {
     const obj: any = {};
     if (message.to !== "") {
       obj.to = message.to;
+    }
+    if (message.adminToken !== "") {
+      obj.adminToken = message.adminToken;
     }
     return obj;
   },
@@ -1513,7 +1580,10 @@ export const TransferLeadershipResponse: MessageFns<TransferLeadershipResponse> 
 /** Transport between the members of a Raft cluster (packages/raft), and its admin surface. */
 export type RaftServiceService = typeof RaftServiceService;
 export const RaftServiceService = {
-  /** A stream of messages from one peer to this node; the reply ends the stream. */
+  /**
+   * A stream of messages from one peer to this node; the reply ends the stream. The stream must
+   * carry the cluster's shared secret in metadata "x-raft-token" (else PERMISSION_DENIED at once).
+   */
   send: {
     path: "/bookstore.v1.RaftService/Send" as const,
     requestStream: true as const,
@@ -1564,7 +1634,10 @@ export const RaftServiceService = {
 } as const;
 
 export interface RaftServiceServer extends UntypedServiceImplementation {
-  /** A stream of messages from one peer to this node; the reply ends the stream. */
+  /**
+   * A stream of messages from one peer to this node; the reply ends the stream. The stream must
+   * carry the cluster's shared secret in metadata "x-raft-token" (else PERMISSION_DENIED at once).
+   */
   send: handleClientStreamingCall<RaftMessage, RaftSendResponse>;
   status: handleUnaryCall<RaftStatusRequest, RaftStatusResponse>;
   addNode: handleUnaryCall<AddNodeRequest, MembershipResponse>;
@@ -1573,7 +1646,10 @@ export interface RaftServiceServer extends UntypedServiceImplementation {
 }
 
 export interface RaftServiceClient extends Client {
-  /** A stream of messages from one peer to this node; the reply ends the stream. */
+  /**
+   * A stream of messages from one peer to this node; the reply ends the stream. The stream must
+   * carry the cluster's shared secret in metadata "x-raft-token" (else PERMISSION_DENIED at once).
+   */
   send(callback: (error: ServiceError | null, response: RaftSendResponse) => void): ClientWritableStream<RaftMessage>;
   send(
     metadata: Metadata,

@@ -1,8 +1,11 @@
-// Fault injection for the partition tests, outside the raft package: Raft messages to and from the
-// blocked peers are dropped on this node (outgoing in the transport, incoming before the node sees
-// them), which cuts the links both ways without touching the other processes.
-import type { Message, NodeId, RaftNode, Transport } from "@bookstore/raft";
-import { raftServiceImplementation } from "@bookstore/raft";
+// FAULT INJECTION, for tests only (a service exposes it as SetPartition, behind the admin token):
+// Raft messages to and from the blocked peers are dropped on this node (outgoing in the transport,
+// incoming before the node sees them), which cuts the links both ways without touching the other
+// processes. Both Raft clusters (db-node, order-executor) use it.
+import type { Message, NodeId } from "../core/types.js";
+import type { RaftNode } from "../node/raft-node.js";
+import { type RaftServiceHooks, raftServiceImplementation } from "./grpc-server.js";
+import type { Transport } from "./grpc-transport.js";
 
 export class PartitionControl {
   readonly blocked = new Set<NodeId>();
@@ -25,7 +28,7 @@ export class PartitionControl {
   }
 
   /** The RaftService implementation of `node`, dropping what comes from a blocked peer. */
-  raftService(node: RaftNode<unknown>, onPeerMessage: (from: NodeId) => void, closing?: AbortSignal) {
+  raftService(node: RaftNode<unknown>, hooks: RaftServiceHooks) {
     const filtered = new Proxy(node, {
       get: (target, prop, receiver) => {
         if (prop === "receive") {
@@ -37,6 +40,6 @@ export class PartitionControl {
         return typeof value === "function" ? value.bind(target) : value;
       },
     });
-    return raftServiceImplementation(filtered, { onPeerMessage, ...(closing ? { closing } : {}) });
+    return raftServiceImplementation(filtered, hooks);
   }
 }

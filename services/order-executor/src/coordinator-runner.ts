@@ -1,0 +1,111 @@
+// Runs the pure coordinator on this executor node: after every applied change, every participant
+// answer and every tick it asks the coordinator what to do, then proposes its entries to Raft and
+// makes its participant calls. Only the leader acts; the coordinator forgets everything local as
+// soon as this node is not the leader.
+import type { Logger } from "@bookstore/kit";
+import type { RaftNode } from "@bookstore/raft";
+import { type CommandResult, encodeCommand, type OrderState } from "./order-state-machine.js";
+import type { CallParticipant } from "./participant-clients.js";
+import { type Action, Coordinator, type CoordinatorConfig } from "./two-phase-commit/coordinator.js";
+import { ProtocolViolation } from "./two-phase-commit/transaction.js";
+
+export interface RunnerOptions {
+  node: RaftNode<CommandResult | undefined>;
+  state: OrderState;
+  config: CoordinatorConfig;
+  call: CallParticipant;
+  logger: Logger;
+  /** Retries and deadlines are noticed this often. */
+  tickMs?: number;
+}
+
+export class CoordinatorRunner {
+  private readonly coordinator: Coordinator;
+  private timer: NodeJS.Timeout | undefined;
+  private scheduled = false;
+  private stopped = false;
+
+  constructor(private readonly o: RunnerOptions) {
+    this.coordinator = new Coordinator(o.config);
+  }
+
+  start(): void {
+    this.timer = setInterval(() => this.step(), this.o.tickMs ?? 20);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /** Runs a step soon; many requests before it runs make one step. */
+  schedule(): void {
+    if (this.scheduled || this.stopped) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.step();
+    });
+  }
+
+  private step(): void {
+    if (this.stopped) return;
+    const { node, state } = this.o;
+    let actions: Action[];
+    try {
+      actions = this.coordinator.step({
+        isLeader: node.leader() === node.id,
+        now: Date.now(),
+        paused: state.paused,
+        active: state.active.values(),
+        pending: state.pending,
+        job: (id) => state.jobs.get(id),
+      });
+    } catch (error) {
+      // A broken protocol rule: stop coordinating rather than act on it (another leader takes over).
+      if (!(error instanceof ProtocolViolation)) throw error;
+      this.o.logger.fatal(
+        { err: error },
+        "two-phase commit invariant violated; this node stops coordinating",
+      );
+      this.stop();
+      return;
+    }
+    for (const action of actions) this.perform(action);
+  }
+
+  private perform(action: Action): void {
+    if (action.type === "propose") {
+      const { command } = action;
+      this.o.node.propose(encodeCommand(command)).then(
+        () => this.settle(command, true),
+        () => this.settle(command, false),
+      );
+      return;
+    }
+    const { call } = action;
+    void this.o.call(call).then((outcome) => {
+      if (outcome.type === "error") {
+        const level = call.kind === "prepare" ? "warn" : "error";
+        this.o.logger[level](
+          {
+            orderId: call.job.id,
+            txId: call.tx.id,
+            participant: call.participant,
+            kind: call.kind,
+            err: outcome.message,
+          },
+          "participant call failed; retrying",
+        );
+      }
+      this.coordinator.onCallOutcome(call.id, outcome, Date.now());
+      this.schedule();
+    });
+  }
+
+  private settle(command: Parameters<Coordinator["onProposalSettled"]>[0], committed: boolean): void {
+    this.coordinator.onProposalSettled(command, committed);
+    this.schedule();
+  }
+}

@@ -1,0 +1,78 @@
+// WatchJob: streams that follow one order. The state machine tells the watchers of every change it
+// applies (on every node, so any node can serve a watch); a stream gets the order at once, then each
+// change, and ends when the order is COMPLETED or FAILED, when the client goes, or at shutdown.
+import { AppError, type Logger, toServiceError } from "@bookstore/kit";
+import type { GetJobRequest, GetJobResponse } from "@bookstore/proto";
+import type { ServerWritableStream } from "@grpc/grpc-js";
+import { isTerminal, jobView } from "./job-view.js";
+import type { Job, OrderState } from "./order-state-machine.js";
+import type { Transaction } from "./two-phase-commit/transaction.js";
+import { checkJobId } from "./validation.js";
+
+type Stream = ServerWritableStream<GetJobRequest, GetJobResponse>;
+
+/** Most streams one node serves at once (each is a few hundred bytes and a subscription). */
+const MAX_WATCHERS = 10_000;
+
+export class JobWatchers {
+  private readonly byJob = new Map<string, Set<Stream>>();
+  private count = 0;
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Called by the state machine after it changed `job`. */
+  changed(job: Job, tx: Transaction | undefined): void {
+    const streams = this.byJob.get(job.id);
+    if (!streams) return;
+    const view = jobView(job, tx, this.now());
+    for (const stream of streams) {
+      stream.write(view);
+      if (isTerminal(job)) this.close(job.id, stream);
+    }
+  }
+
+  /** The WatchJob handler; `ready` resolves when local state is linearizable (ReadIndex). */
+  handler(state: OrderState, ready: () => Promise<void>) {
+    return (stream: Stream) => {
+      void this.watch(stream, state, ready).catch((error: unknown) => {
+        if (!(error instanceof AppError)) this.logger.error({ err: error }, "WatchJob failed");
+        stream.emit("error", toServiceError(error));
+      });
+    };
+  }
+
+  /** Ends every stream (shutdown: the server's drain must not wait for them). */
+  closeAll(): void {
+    for (const [id, streams] of this.byJob) for (const s of streams) this.close(id, s);
+  }
+
+  private async watch(stream: Stream, state: OrderState, ready: () => Promise<void>): Promise<void> {
+    const id = stream.request.jobId;
+    checkJobId(id);
+    if (this.count >= MAX_WATCHERS) throw AppError.unavailable("too many watchers on this node; try another");
+    await ready();
+    const job = state.jobs.get(id);
+    if (!job) throw AppError.notFound(`no order ${id}`);
+    stream.write(jobView(job, state.txs.get(job.txId), this.now()));
+    if (isTerminal(job) || stream.cancelled) {
+      stream.end();
+      return;
+    }
+    let set = this.byJob.get(id);
+    if (!set) this.byJob.set(id, (set = new Set()));
+    set.add(stream);
+    this.count++;
+    stream.once("cancelled", () => this.close(id, stream, false));
+  }
+
+  private close(id: string, stream: Stream, end = true): void {
+    const set = this.byJob.get(id);
+    if (!set?.delete(stream)) return;
+    this.count--;
+    if (set.size === 0) this.byJob.delete(id);
+    if (end) stream.end();
+  }
+}
