@@ -263,7 +263,11 @@ async function isReady(spec: ProcessSpec): Promise<boolean> {
   }
 }
 
-/** Waits until the process answers its health check; fails if it exits first or takes too long. */
+/**
+ * Waits until the process answers its health check; fails if it exits first or takes too long.
+ * Every process starts at once on a 2-core machine, so the budget covers all of them compiling and
+ * initialising together (suggestions alone took 15 s of it with other suites running).
+ */
 export async function waitReady(running: RunningProcess, timeoutMs = 60_000): Promise<void> {
   let exitedWith: number | string | undefined;
   void running.exited.then((code) => {

@@ -125,6 +125,8 @@ describe("decision resolver: GetDecision over gRPC", { timeout: 20_000 }, () => 
     assert.equal(await source(leader.address, "tx-unheard-of"), "UNKNOWN");
     assert.equal(await source(follower.address, "tx-commit"), "COMMIT", "redirected to the leader");
     assert.equal(follower.asked.get("tx-commit"), 1);
-    assert.equal(await source(`127.0.0.1:${await freePort()}`, "tx-commit"), "UNKNOWN");
+    const dead = `127.0.0.1:${await freePort()}`;
+    assert.equal(await source(dead, "tx-commit"), "UNKNOWN");
+    assert.equal(await source(`${dead}, ${leader.address}`, "tx-abort"), "ABORT", "a list is asked in turn");
   });
 });

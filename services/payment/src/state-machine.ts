@@ -5,7 +5,7 @@
 // state whatever the configuration is now. Neither a card number nor a CVV ever reaches this file:
 // the vault holds ciphertext, brand and last four digits.
 import type { AppliedEntry, StateMachine } from "@bookstore/raft";
-import { isExpired, parseExpiry } from "@bookstore/transaction-verification/rules";
+import { isExpired, parseExpiry } from "@bookstore/transaction-verification/rules/expiry";
 import { invariant, type LedgerImage, ParticipantLedger } from "@bookstore/two-phase-commit";
 import type { Outcome } from "./outcomes.js";
 import type { PrepareInput } from "./validation.js";

@@ -2,12 +2,9 @@
 // with every offending field named, and nothing is written. Messages never echo a card number or CVV.
 import { AppError, type FieldProblem } from "@bookstore/kit";
 import type { PrepareRequest, TokenizeCardRequest } from "@bookstore/proto";
-import {
-  type CardBrand,
-  checkCard,
-  normalizeCardNumber,
-  parseExpiry,
-} from "@bookstore/transaction-verification/rules";
+import { checkCard, normalizeCardNumber } from "@bookstore/transaction-verification/rules/card";
+import type { CardBrand } from "@bookstore/transaction-verification/rules/card-brand";
+import { parseExpiry } from "@bookstore/transaction-verification/rules/expiry";
 import { coordinatorProblems } from "@bookstore/two-phase-commit";
 import { PAYMENT_METHODS, type PaymentMethod } from "./outcomes.js";
 

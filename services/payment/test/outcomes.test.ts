@@ -2,7 +2,7 @@
 // approved at the documented rates, and the answer is a function of (seed, transaction id).
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { luhnValid } from "@bookstore/transaction-verification/rules";
+import { luhnValid } from "@bookstore/transaction-verification/rules/luhn";
 import { APPROVAL_RATE, authorize, outcomeRoll, TEST_CARDS } from "../src/outcomes.js";
 
 const ORDINARY_CARD = "4242424242424242";
