@@ -61,8 +61,8 @@ export class JobWatchers {
       stream.end();
       return;
     }
-    let set = this.byJob.get(id);
-    if (!set) this.byJob.set(id, (set = new Set()));
+    const set = this.byJob.get(id) ?? new Set<Stream>();
+    this.byJob.set(id, set);
     set.add(stream);
     this.count++;
     stream.once("cancelled", () => this.close(id, stream, false));

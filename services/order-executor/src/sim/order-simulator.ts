@@ -307,7 +307,10 @@ export class OrderSimulator {
   }
 
   private perform(ex: Executor, action: Action): void {
-    if (action.type === "propose") return this.propose(ex, action.command);
+    if (action.type === "propose") {
+      this.propose(ex, action.command);
+      return;
+    }
     this.checkPhaseTwoDecided(action.call);
     this.stats.calls++;
     this.send(ex, action.call);
