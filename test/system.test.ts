@@ -5,6 +5,8 @@ import { spawn } from "node:child_process";
 import { rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { after, before, describe, it } from "node:test";
+import { checkHealth } from "@bookstore/kit";
+import { Supervisor } from "../scripts/supervisor.js";
 import {
   defaultPorts,
   freeSystemPorts,
@@ -25,8 +27,9 @@ describe("system: separate processes", () => {
     system = await startSystem(systemSpecs(ports, { LOG_LEVEL: "warn", CALL_DEADLINE_MS: "1000" }));
     baseUrl = `http://127.0.0.1:${ports.orchestrator}`;
   });
+  let supervisor: Supervisor | undefined;
   after(async () => {
-    await system.stop();
+    await (supervisor ?? system).stop();
     rmSync(ports.dbDataDir, { recursive: true, force: true });
   });
 
@@ -39,7 +42,9 @@ describe("system: separate processes", () => {
       "transaction-verification": "SERVING",
       "fraud-detection": "SERVING",
       suggestions: "SERVING",
+      payment: "SERVING",
       ...Object.fromEntries(ports.dbNodes.map((p) => [`db-node 127.0.0.1:${p}`, "SERVING"])),
+      ...Object.fromEntries(ports.executors.map((p) => [`order-executor 127.0.0.1:${p}`, "SERVING"])),
     });
   });
 
@@ -53,7 +58,38 @@ describe("system: separate processes", () => {
     assert.match(body.error.message, /transaction-verification/);
     assert.ok(Date.now() - t0 < 1500, `answered in ${Date.now() - t0} ms`);
   });
+
+  it("supervised as npm start does: what dies is restarted with its data, the rest keeps serving", async () => {
+    const reports: string[] = [];
+    supervisor = new Supervisor(system, {
+      onLine: () => {},
+      report: (m) => reports.push(m),
+      firstDelayMs: 200,
+    });
+    // transaction-verification, killed above, comes back.
+    await until(async () => (await checkHealth(`127.0.0.1:${ports.transactionVerification}`)) === "SERVING");
+    const db1 = system.byName("db-node-1");
+    db1.child.kill("SIGKILL");
+    await db1.exited;
+    const during = await post(baseUrl, "/checkout", validBody());
+    assert.equal(during.status, 200, "the others keep serving while a db-node is down");
+    await until(async () => (await checkHealth(`127.0.0.1:${ports.dbNodes[0]}`)) === "SERVING");
+    assert.notEqual(system.byName("db-node-1"), db1, "a new process");
+    assert.ok(
+      reports.some((m) => /db-node-1 exited \(SIGKILL\); restarting it/.test(m)),
+      reports.join("\n"),
+    );
+    assert.ok(reports.includes("db-node-1 is back"));
+  });
 });
+
+async function until(check: () => Promise<boolean>, ms = 30_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error("condition not reached in time");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
 describe("launcher (npm start)", () => {
   it("names the port that is taken and exits", async () => {
