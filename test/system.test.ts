@@ -67,13 +67,16 @@ describe("system: separate processes", () => {
       firstDelayMs: 200,
     });
     // transaction-verification, killed above, comes back.
-    await until(async () => (await checkHealth(`127.0.0.1:${ports.transactionVerification}`)) === "SERVING");
+    await until(
+      async () => (await checkHealth(`127.0.0.1:${ports.transactionVerification}`)) === "SERVING",
+      90_000,
+    );
     const db1 = system.byName("db-node-1");
     db1.child.kill("SIGKILL");
     await db1.exited;
     const during = await post(baseUrl, "/checkout", validBody());
     assert.equal(during.status, 200, "the others keep serving while a db-node is down");
-    await until(async () => (await checkHealth(`127.0.0.1:${ports.dbNodes[0]}`)) === "SERVING");
+    await until(async () => (await checkHealth(`127.0.0.1:${ports.dbNodes[0]}`)) === "SERVING", 90_000);
     assert.notEqual(system.byName("db-node-1"), db1, "a new process");
     assert.ok(
       reports.some((m) => /db-node-1 exited \(SIGKILL\); restarting it/.test(m)),

@@ -15,9 +15,10 @@ export interface OrderRoutesOptions {
   executor: ExecutorClient | undefined;
 }
 
+/** Order ids as the executor cluster accepts them (UUIDs, or a client's job id). */
 const params = {
   type: "object",
-  properties: { id: { type: "string", minLength: 1, maxLength: 128 } },
+  properties: { id: { type: "string", pattern: "^[A-Za-z0-9._:-]{1,128}$" } },
   required: ["id"],
 } as const;
 
