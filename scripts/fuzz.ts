@@ -4,6 +4,7 @@
 import { rmSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { DatabaseClient } from "@bookstore/db-client";
+import { ExecutorClient } from "../services/orchestrator/src/executor-client.js";
 import { type FuzzReport, fuzzGrpc, fuzzHttp } from "../test/fuzz/run-fuzz.js";
 import { fuzzSamples } from "../test/fuzz/samples.js";
 import { stockSnapshot, systemProblems } from "../test/fuzz/system-checks.js";
@@ -34,6 +35,10 @@ function row(name: string, r: FuzzReport, seconds: number): string {
 const ports = await freeSystemPorts();
 const system = await startSystem(systemSpecs(ports));
 const db = new DatabaseClient({ addresses: ports.dbNodes.map((p) => `127.0.0.1:${p}`), deadlineMs: 5000 });
+const executor = new ExecutorClient({
+  addresses: ports.executors.map((p) => `127.0.0.1:${p}`),
+  deadlineMs: 5000,
+});
 let failed = false;
 try {
   console.log(`seed ${seed}, ${runs} HTTP requests`);
@@ -45,7 +50,10 @@ try {
   const addresses = system.processes.flatMap((p) => ("grpc" in p.spec.ready ? [p.spec.ready.grpc] : []));
   const grpc = await fuzzGrpc(addresses, { runs: Math.max(5, Math.ceil(runs / 50)), seed });
   const grpcSeconds = (performance.now() - t0) / 1000;
-  const problems = await systemProblems(system, db, stock, grpc.accepted);
+  const problems = await systemProblems(system, { db, executor }, stock, [
+    ...http.accepted,
+    ...grpc.accepted,
+  ]);
   console.log("\n| target | requests | per s | violations | answers |\n|---|---:|---:|---:|---|");
   console.log(row("HTTP routes", http, httpSeconds));
   console.log(row("gRPC methods", grpc, grpcSeconds));

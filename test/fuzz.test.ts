@@ -12,6 +12,7 @@ import {
   startSystem,
   systemSpecs,
 } from "../scripts/system.js";
+import { ExecutorClient } from "../services/orchestrator/src/executor-client.js";
 import { fuzzGrpc, fuzzHttp } from "./fuzz/run-fuzz.js";
 import { fuzzSamples } from "./fuzz/samples.js";
 import { stockSnapshot, systemProblems } from "./fuzz/system-checks.js";
@@ -21,6 +22,7 @@ const SEED = 20261201;
 let ports: SystemPorts;
 let system: System;
 let db: DatabaseClient;
+let executor: ExecutorClient;
 let baseUrl: string;
 
 before(async () => {
@@ -28,6 +30,10 @@ before(async () => {
   system = await startSystem(systemSpecs(ports));
   baseUrl = `http://127.0.0.1:${ports.orchestrator}`;
   db = new DatabaseClient({ addresses: ports.dbNodes.map((p) => `127.0.0.1:${p}`), deadlineMs: 5000 });
+  executor = new ExecutorClient({
+    addresses: ports.executors.map((p) => `127.0.0.1:${p}`),
+    deadlineMs: 5000,
+  });
 });
 after(async () => {
   await system?.stop();
@@ -46,7 +52,10 @@ describe("fuzzing the running system (issue 10)", { timeout: 240_000 }, () => {
     const grpc = await fuzzGrpc(addresses, { runs: 12, seed: SEED });
     assert.equal(grpc.violations.length, 0, show(grpc));
     assert.ok((grpc.outcomes.get("INVALID_ARGUMENT") ?? 0) > 200);
-    assert.deepEqual(await systemProblems(system, db, stockBefore, grpc.accepted), []);
+    assert.deepEqual(
+      await systemProblems(system, { db, executor }, stockBefore, [...http.accepted, ...grpc.accepted]),
+      [],
+    );
     const { status } = await post(baseUrl, "/api/checkout", validBody());
     assert.equal(status, 201, "a valid checkout still goes through");
   });

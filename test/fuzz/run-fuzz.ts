@@ -29,7 +29,10 @@ export interface FuzzReport {
   /** Answers by HTTP status or gRPC code name. */
   outcomes: Map<string, number>;
   violations: Violation[];
-  /** gRPC calls answered OK, with their request bytes as text (keys and ids show in it). */
+  /**
+   * Accepted requests: gRPC calls answered OK (their request bytes as text: keys and ids show in
+   * it), and the order ids HTTP checkouts answered with (as request text too).
+   */
   accepted: { path: string; request: string }[];
 }
 
@@ -140,6 +143,8 @@ export async function fuzzHttp(
     try {
       const answer = await send(baseUrl, c);
       count(report, String(answer.status));
+      const orderId = answer.status < 300 ? answer.text.match(/"orderId":"([^"]+)"/)?.[1] : undefined;
+      if (orderId) report.accepted.push({ path: c.path, request: orderId });
       for (const rule of httpViolations(c, answer)) {
         report.violations.push({ target: "http", rule, sent, answer: cut(answer.text) });
       }
