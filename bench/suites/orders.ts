@@ -1,0 +1,142 @@
+// Orders suite: checkout to COMPLETED, end to end. Every service its own process, as `npm start`
+// runs them. Each client POSTs /api/checkout and follows the order's server-sent events until it is
+// COMPLETED or FAILED; only COMPLETED orders count. At 1, 16 and 64 clients: completed orders/s,
+// p50/p99 from the POST to COMPLETED, and the largest queue depth seen on the executor leader. In
+// the same run, "validation only": a second orchestrator on the same services that does not place
+// orders, at 64 clients (the checkout suite's case) — the rate execution is compared against.
+import { rmSync } from "node:fs";
+import { loadCatalog } from "@bookstore/catalog";
+import { DatabaseClient } from "@bookstore/db-client";
+import { closeAllClients, freePort } from "@bookstore/kit";
+import { ValueType } from "@bookstore/proto";
+import autocannon from "autocannon";
+import { freeSystemPorts, startProcess, startSystem, systemSpecs, waitReady } from "../../scripts/system.js";
+import { ExecutorClient } from "../../services/orchestrator/src/executor-client.js";
+import { type BenchRow, round } from "../lib/report.js";
+import { orderBody, randomIp } from "../support/checkout-bodies.js";
+import { closedLoop, summarize } from "../support/load.js";
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+
+/** Follows the order's events until it is finished; true when COMPLETED. */
+async function completed(url: string, orderId: string): Promise<boolean> {
+  const response = await fetch(`${url}/api/orders/${orderId}/events`);
+  const text = await response.text(); // the stream ends when the order is finished
+  return /"status":"COMPLETED"/.test(text.slice(text.lastIndexOf("data: ")));
+}
+
+async function placeAndWait(url: string): Promise<boolean> {
+  const response = await fetch(`${url}/api/checkout`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-forwarded-for": randomIp() },
+    body: orderBody(),
+  });
+  const body = (await response.json()) as { orderId?: string };
+  if (response.status !== 201 || !body.orderId) return false;
+  return completed(url, body.orderId);
+}
+
+/** The deepest queue any executor reported while `work` ran. */
+async function watchQueue<T>(
+  executor: ExecutorClient,
+  work: Promise<T>,
+): Promise<{ result: T; maxQueue: number }> {
+  let maxQueue = 0;
+  let done = false;
+  const poll = (async () => {
+    while (!done) {
+      for (const s of await executor.statusAll(500))
+        if (s.status === "online") maxQueue = Math.max(maxQueue, s.queuedJobs);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+  const result = await work;
+  done = true;
+  await poll;
+  return { result, maxQueue };
+}
+
+async function validationOnly(url: string, clients: number): Promise<BenchRow> {
+  const run = (duration: number) =>
+    autocannon({
+      url: `${url}/checkout`,
+      connections: clients,
+      duration,
+      requests: [
+        {
+          method: "POST",
+          setupRequest: (req) => ({
+            ...req,
+            headers: { "content-type": "application/json", "x-forwarded-for": randomIp() },
+            body: orderBody(),
+          }),
+        },
+      ],
+    });
+  await run(2);
+  const r = await run(seconds);
+  return {
+    suite: "orders",
+    case: "validation only",
+    clients,
+    ops_per_s: round(r["2xx"] / (r.duration || seconds), 0),
+    p50_ms: r.latency.p50,
+    p99_ms: r.latency.p99,
+    errors: r.non2xx + r.errors + r.timeouts,
+  };
+}
+
+/** Plenty of every book, so orders fail only for the card (5% of random cards are declined). */
+async function restock(db: DatabaseClient): Promise<void> {
+  await Promise.all(
+    loadCatalog().books.map((b) => db.write(`stock:${b.id}`, "1000000", ValueType.VALUE_TYPE_INT)),
+  );
+}
+
+export default async function run(): Promise<BenchRow[]> {
+  const ports = await freeSystemPorts();
+  const specs = systemSpecs(ports, { LOG_LEVEL: "warn", TRUST_PROXY: "true" });
+  const profileDir = process.env.BENCH_PROFILE;
+  if (profileDir) for (const spec of specs) spec.nodeArgs = ["--cpu-prof", `--cpu-prof-dir=${profileDir}`];
+  const system = await startSystem(specs);
+  const orchestrator = specs.find((s) => s.name === "orchestrator");
+  const validationPort = await freePort();
+  const validating = startProcess(
+    {
+      ...(orchestrator as (typeof specs)[number]),
+      name: "orchestrator (validation only)",
+      env: { ...orchestrator?.env, ORCHESTRATOR_PORT: String(validationPort), PAYMENT_ADDR: "" },
+      ports: [validationPort],
+      ready: { http: `http://127.0.0.1:${validationPort}/api/health` },
+    },
+    () => {},
+  );
+  const rows: BenchRow[] = [];
+  try {
+    await waitReady(validating);
+    await restock(new DatabaseClient({ addresses: ports.dbNodes.map((p) => `127.0.0.1:${p}`) }));
+    const executor = new ExecutorClient({
+      addresses: ports.executors.map((p) => `127.0.0.1:${p}`),
+      deadlineMs: 2000,
+    });
+    const url = `http://127.0.0.1:${ports.orchestrator}`;
+    for (const clients of [1, 16, 64]) {
+      const { result, maxQueue } = await watchQueue(
+        executor,
+        closedLoop(clients, seconds, () => placeAndWait(url)),
+      );
+      rows.push({ suite: "orders", case: "completed", clients, ...summarize(result), max_queue: maxQueue });
+    }
+    rows.push(await validationOnly(`http://127.0.0.1:${validationPort}`, 64));
+  } finally {
+    validating.child.kill("SIGTERM");
+    await validating.exited;
+    await system.stop();
+    closeAllClients();
+    rmSync(ports.dbDataDir, { recursive: true, force: true });
+  }
+  const at64 = rows.find((r) => r.case === "completed" && r.clients === 64);
+  const base = rows.find((r) => r.case === "validation only");
+  if (at64 && base && base.ops_per_s > 0) at64.vs_validation_only = round(at64.ops_per_s / base.ops_per_s, 2);
+  return rows;
+}
