@@ -116,6 +116,40 @@ describe("order execution under faults", { timeout: 600_000 }, () => {
     assert.ok(Math.max(...express) <= Math.min(...standard), "Express before Standard");
   });
 
+  it("an old Standard order is not starved: after 25 s of waiting it runs before new Overnight orders", async () => {
+    const initial = await setStock({ "jane-eyre": 100 });
+    const leader = await executorLeader(s);
+    const node = executorNode(leader.address);
+    const pause = (paused: boolean) =>
+      callUnary(node, node.setPaused, { adminToken: TOKENS.executor, paused }, { deadlineMs: 5000 });
+    await pause(true);
+    const [old] = await submitOrders(s, 1, () => ({
+      lines: [line("jane-eyre")],
+      shippingMethod: "Standard",
+    }));
+    await sleep(26_000);
+    // The highest priority a new order can have: Overnight and the largest value bonus.
+    const dear = { ...line("jane-eyre"), unitPriceCents: 1_000_000 };
+    const fresh = await submitOrders(s, 20, () => ({ lines: [dear], shippingMethod: "Overnight" }));
+    const queue = await callUnary(
+      node,
+      node.listJobs,
+      { status: JobStatus.JOB_STATUS_PENDING, limit: 50 },
+      { deadlineMs: 5000 },
+    );
+    const waiting = queue.jobs.find((j) => j.jobId === old);
+    assert.ok(
+      waiting && queue.jobs.every((j) => j.jobId === old || j.effectivePriority < waiting.effectivePriority),
+    );
+    await pause(false);
+    const jobs = await assertInvariants([old as string, ...fresh], initial);
+    const startOf = (id: string) => Date.parse(jobs.get(id)?.transaction?.history[0]?.at ?? "");
+    assert.ok(
+      fresh.every((id) => startOf(old as string) <= startOf(id)),
+      "the old order started first",
+    );
+  });
+
   it("SIGKILL of the executor leader with orders in every phase: a new leader finishes them all", async () => {
     const initial = await setStock({ "the-road": 60, dracula: 60 });
     const leader = await executorLeader(s);
