@@ -145,8 +145,10 @@ export class OrderSimulator {
     try {
       this.scheduleOrders();
       const end = this.o.durationMs + this.o.calmMs;
-      for (this.now = 0; this.now <= end; this.now++)
+      for (this.now = 0; this.now <= end; this.now++) {
+        if (this.now === this.o.durationMs) this.heal();
         this.tick(this.now < this.o.durationMs && this.o.faults);
+      }
       this.checkOutcome();
       return { seed: this.o.seed, ok: true, stats: this.stats };
     } catch (error) {
@@ -401,6 +403,12 @@ export class OrderSimulator {
       this.down.set(name, this.now + this.rng.int(20, 300));
     }
     for (const ex of this.executors) if (!ex.up && this.rng.chance(0.01)) this.restart(ex);
+  }
+
+  /** The faults end: crashed executors come back (with their log), participants are up. */
+  private heal(): void {
+    for (const ex of this.executors) if (!ex.up) this.restart(ex);
+    this.down.clear();
   }
 
   private crash(ex: Executor): void {
