@@ -1,6 +1,9 @@
 import type {
   ClearOrderRequest,
   ClearOrderResponse,
+  ClearOrderResult,
+  ClearOrdersRequest,
+  ClearOrdersResponse,
   EventResult,
   FieldViolation,
   OrderEvent,
@@ -63,18 +66,52 @@ export function eventResult(violations: FieldViolation[], clock: VectorClock): E
   return { ok: violations.length === 0, violations, vectorClock: clockToWire(clock) };
 }
 
-/** ClearOrder: delete only when the final clock covers this service's clock, else FAILED_PRECONDITION. */
-export function clearOrder<T>(store: OrderStateStore<T>, request: ClearOrderRequest): ClearOrderResponse {
+/** One cleanup: the order's data deleted, or the service's clock that the final clock does not cover. */
+function tryClear<T>(
+  store: OrderStateStore<T>,
+  request: ClearOrderRequest,
+):
+  | { cleared: true; finalClock: VectorClock }
+  | { cleared: false; finalClock: VectorClock; clock: VectorClock } {
   requireOrderId(request.orderId);
   const finalClock = clockFromWire(request.finalClock, "final_clock");
   const result = store.clear(request.orderId, finalClock);
-  if (!result.cleared) {
+  return result.cleared ? { cleared: true, finalClock } : { cleared: false, finalClock, clock: result.clock };
+}
+
+/** ClearOrder: delete only when the final clock covers this service's clock, else FAILED_PRECONDITION. */
+export function clearOrder<T>(store: OrderStateStore<T>, request: ClearOrderRequest): ClearOrderResponse {
+  const r = tryClear(store, request);
+  if (!r.cleared) {
     throw AppError.failedPrecondition(
-      `${store.process} has seen events of order ${request.orderId} that the final clock has not: local ${serialize(result.clock)} is not <= final ${serialize(finalClock)}`,
-      { [CLOCK_METADATA_KEY]: serialize(result.clock) },
+      `${store.process} has seen events of order ${request.orderId} that the final clock has not: local ${serialize(r.clock)} is not <= final ${serialize(r.finalClock)}`,
+      { [CLOCK_METADATA_KEY]: serialize(r.clock) },
     );
   }
-  return { cleared: true, vectorClock: clockToWire(finalClock) };
+  return { cleared: true, vectorClock: clockToWire(r.finalClock) };
+}
+
+export const MAX_CLEARS_PER_CALL = 1000;
+
+/** ClearOrders: each order as its own ClearOrder would be, its refusal or error in its result. */
+export function clearOrders<T>(store: OrderStateStore<T>, request: ClearOrdersRequest): ClearOrdersResponse {
+  if (request.orders.length > MAX_CLEARS_PER_CALL) {
+    throw AppError.invalid([
+      { field: "orders", message: `orders must hold at most ${MAX_CLEARS_PER_CALL} requests` },
+    ]);
+  }
+  return { results: request.orders.map((order) => clearOne(store, order)) };
+}
+
+function clearOne<T>(store: OrderStateStore<T>, request: ClearOrderRequest): ClearOrderResult {
+  const base = { orderId: request.orderId, cleared: false, serviceClock: undefined, code: 0, message: "" };
+  try {
+    const r = tryClear(store, request);
+    return r.cleared ? { ...base, cleared: true } : { ...base, serviceClock: clockToWire(r.clock) };
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    return { ...base, code: error.code, message: error.message };
+  }
 }
 
 /** Expires per-order state on a timer (unref'd: it never keeps the process alive). */

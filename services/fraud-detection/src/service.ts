@@ -1,5 +1,6 @@
 import {
   clearOrder,
+  clearOrders,
   eventResult,
   implement,
   initializeOrder,
@@ -132,6 +133,7 @@ export function fraudHandlers(options: FraudServiceOptions): FraudHandlers {
       );
     },
     clearOrder: (req) => clearOrder(store, req),
+    clearOrders: (req) => clearOrders(store, req),
   };
 }
 

@@ -24,7 +24,7 @@ import {
   schemaDetails,
 } from "./http-errors.js";
 import { IdempotencyCache } from "./idempotency.js";
-import type { PlaceOrder } from "./order-placement.js";
+import type { SubmitOrder, TokenizeCard } from "./order-placement.js";
 import { OrderBook } from "./orders.js";
 import {
   frameworkError,
@@ -57,7 +57,7 @@ export interface AppOptions {
   /** The db-node cluster behind /api/database/*; absent = those routes answer 503. */
   db?: DatabaseClient;
   /** Tokenises the card and submits an approved order; absent = orders are only validated. */
-  placeOrder?: PlaceOrder;
+  placeOrder?: { tokenize: TokenizeCard; submit: SubmitOrder };
   onPlaced?: (order: CheckoutOrder) => void;
   /** The executor cluster behind the order routes; absent = orders show their validation only. */
   executor?: ExecutorClient;

@@ -1,7 +1,9 @@
 // An approved order leaves the orchestrator here (ARCHITECTURE step 3): the card goes into the
 // payment service's vault and only its token travels on, then the order is submitted to the
-// order-executor cluster, which answers once the order is committed to its log. Both calls are
-// idempotent (same card and customer → same token; same job id → same order), so they are retried.
+// order-executor cluster, which answers once the order is committed to its log. Tokenising runs
+// while the order is being validated (a rejected order's card stays in the vault, sealed, unused);
+// the submission waits for the approval. Both calls are idempotent (same card and customer → same
+// token; same job id → same order), so they are retried.
 import { callUnary, GrpcStatus, isServiceError, violationsOf } from "@bookstore/kit";
 import type { PaymentServiceClient, SubmitJobResponse } from "@bookstore/proto";
 import type { ServiceError } from "@grpc/grpc-js";
@@ -48,15 +50,28 @@ function unavailable(service: "payment" | "order-executor", error: unknown): Pla
   };
 }
 
-export function orderPlacement(o: OrderPlacementOptions) {
-  return async (
-    order: CheckoutOrder,
-    card: CheckoutBody["creditCard"],
-    shippingMethod: OrderPayload["shippingMethod"],
-  ): Promise<Placement> => {
-    let token: { token: string; brand: string; last4: string };
+export interface CardToken {
+  token: string;
+  brand: string;
+  last4: string;
+}
+
+/** Tokenising needs nothing the validation decides, so it runs while the order is validated. */
+export type TokenizeCard = (
+  order: CheckoutOrder,
+  card: CheckoutBody["creditCard"],
+) => Promise<CardToken | Placement>;
+/** Submits an approved order once its card is tokenised. */
+export type SubmitOrder = (
+  order: CheckoutOrder,
+  token: CardToken | Placement,
+  shippingMethod: OrderPayload["shippingMethod"],
+) => Promise<Placement>;
+
+export function orderPlacement(o: OrderPlacementOptions): { tokenize: TokenizeCard; submit: SubmitOrder } {
+  const tokenize: TokenizeCard = async (order, card) => {
     try {
-      token = await callUnary(
+      return await callUnary(
         o.payment,
         o.payment.tokenizeCard,
         {
@@ -77,6 +92,9 @@ export function orderPlacement(o: OrderPlacementOptions) {
       }
       return unavailable("payment", error);
     }
+  };
+  const submit: SubmitOrder = async (order, token, shippingMethod) => {
+    if ("kind" in token) return token;
     const payload: OrderPayload = {
       orderId: order.orderId,
       customerId: order.customerId,
@@ -96,6 +114,7 @@ export function orderPlacement(o: OrderPlacementOptions) {
       return unavailable("order-executor", error);
     }
   };
+  return { tokenize, submit };
 }
 
 export type PlaceOrder = ReturnType<typeof orderPlacement>;

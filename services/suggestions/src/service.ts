@@ -1,6 +1,7 @@
 import {
   AppError,
   clearOrder,
+  clearOrders,
   eventResult,
   implement,
   initializeOrder,
@@ -67,6 +68,7 @@ export function suggestionsHandlers(options: SuggestionsOptions): SuggestionsHan
       return { result: eventResult([], clock), books };
     },
     clearOrder: (req) => clearOrder(store, req),
+    clearOrders: (req) => clearOrders(store, req),
 
     search: async (req) => {
       const problems = new Problems();

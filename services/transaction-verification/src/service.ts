@@ -1,5 +1,6 @@
 import {
   clearOrder,
+  clearOrders,
   eventResult,
   implement,
   initializeOrder,
@@ -75,6 +76,7 @@ export function verificationHandlers(options: VerificationOptions): Verification
       return eventResult(checkCard(data.card, now()).violations, clock);
     },
     clearOrder: (req) => clearOrder(store, req),
+    clearOrders: (req) => clearOrders(store, req),
   };
 }
 

@@ -13,7 +13,7 @@ import type { CheckoutFlow, CheckoutOutcome } from "../checkout-flow.js";
 import { buildCheckoutOrder, type CheckoutOrder } from "../checkout-order.js";
 import { errorBody } from "../http-errors.js";
 import { type IdempotencyCache, orderIdFor, type StoredResponse } from "../idempotency.js";
-import type { Placement, PlaceOrder } from "../order-placement.js";
+import type { Placement, SubmitOrder, TokenizeCard } from "../order-placement.js";
 import { statusName } from "../order-view.js";
 import type { OrderBook, OrderRecord } from "../orders.js";
 
@@ -24,7 +24,7 @@ export interface CheckoutRoutesOptions {
   catalog: Catalog;
   flow: Pick<CheckoutFlow, "run">;
   /** Absent: approved orders are only validated (no executor configured). */
-  placeOrder?: PlaceOrder;
+  placeOrder?: { tokenize: TokenizeCard; submit: SubmitOrder };
   /** Told of every order placed (e.g. to record the purchase once it completes). */
   onPlaced?: (order: CheckoutOrder) => void;
   fingerprintKey: string;
@@ -98,11 +98,15 @@ async function runCheckout(
     };
   }
   const { order } = built;
-  const outcome = await o.flow.run(order);
-  const placement =
-    outcome.kind === "approved" && o.placeOrder
-      ? await o.placeOrder(order, body.creditCard, body.shippingMethod)
-      : undefined;
+  const placer = o.placeOrder;
+  // The card is tokenised while the order is validated; the order is submitted once approved,
+  // alongside the suggestions event.
+  const token = placer?.tokenize(order, body.creditCard);
+  const outcome = await o.flow.run<Placement>(
+    order,
+    placer && token ? async () => placer.submit(order, await token, body.shippingMethod) : undefined,
+  );
+  const placement = outcome.kind === "approved" ? outcome.placement : undefined;
   const record = recordOf(order, outcome, placement);
   o.orders.add(record);
   if (placement?.kind === "placed") o.onPlaced?.(order);

@@ -100,6 +100,33 @@ export interface ClearOrderResponse {
   vectorClock: VectorClock | undefined;
 }
 
+/**
+ * Many cleanups in one call: the orchestrator sends the ClearOrder requests of the last few
+ * milliseconds to a service together. Each is answered as its own ClearOrder would be. At most 1000.
+ */
+export interface ClearOrdersRequest {
+  orders: ClearOrderRequest[];
+}
+
+export interface ClearOrderResult {
+  orderId: string;
+  cleared: boolean;
+  /**
+   * When not cleared because the service has seen more than the final clock (FAILED_PRECONDITION
+   * for a single ClearOrder): the service's clock for the order.
+   */
+  serviceClock:
+    | VectorClock
+    | undefined;
+  /** When the request for this order was itself refused: its gRPC status code and message (0 otherwise). */
+  code: number;
+  message: string;
+}
+
+export interface ClearOrdersResponse {
+  results: ClearOrderResult[];
+}
+
 function createBaseVectorClock(): VectorClock {
   return { entries: {} };
 }
@@ -1288,6 +1315,258 @@ export const ClearOrderResponse: MessageFns<ClearOrderResponse> = {
     }
     if (message.vectorClock !== undefined) {
       obj.vectorClock = VectorClock.toJSON(message.vectorClock);
+    }
+    return obj;
+  },
+};
+
+function createBaseClearOrdersRequest(): ClearOrdersRequest {
+  return { orders: [] };
+}
+
+export const ClearOrdersRequest: MessageFns<ClearOrdersRequest> = {
+  encode(message: ClearOrdersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.orders) {
+      ClearOrderRequest.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ClearOrdersRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseClearOrdersRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.orders.push(ClearOrderRequest.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ClearOrdersRequest {
+    return {
+      orders: globalThis.Array.isArray(object?.orders)
+        ? object.orders.map((e: any) => ClearOrderRequest.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ClearOrdersRequest): unknown {
+    const obj: any = {};
+    if (message.orders?.length) {
+      obj.orders = message.orders.map((e) => ClearOrderRequest.toJSON(e));
+    }
+    return obj;
+  },
+};
+
+function createBaseClearOrderResult(): ClearOrderResult {
+  return { orderId: "", cleared: false, serviceClock: undefined, code: 0, message: "" };
+}
+
+export const ClearOrderResult: MessageFns<ClearOrderResult> = {
+  encode(message: ClearOrderResult, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.orderId !== "") {
+      writer.uint32(10).string(message.orderId);
+    }
+    if (message.cleared !== false) {
+      writer.uint32(16).bool(message.cleared);
+    }
+    if (message.serviceClock !== undefined) {
+      VectorClock.encode(message.serviceClock, writer.uint32(26).fork()).join();
+    }
+    if (message.code !== 0) {
+      writer.uint32(32).int32(message.code);
+    }
+    if (message.message !== "") {
+      writer.uint32(42).string(message.message);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ClearOrderResult {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseClearOrderResult();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.cleared = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.serviceClock = VectorClock.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.code = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.message = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ClearOrderResult {
+    return {
+      orderId: isSet(object.orderId)
+        ? globalThis.String(object.orderId)
+        : isSet(object.order_id)
+        ? globalThis.String(object.order_id)
+        : "",
+      cleared: isSet(object.cleared) ? globalThis.Boolean(object.cleared) : false,
+      serviceClock: isSet(object.serviceClock)
+        ? VectorClock.fromJSON(object.serviceClock)
+        : isSet(object.service_clock)
+        ? VectorClock.fromJSON(object.service_clock)
+        : undefined,
+      code: isSet(object.code) ? globalThis.Number(object.code) : 0,
+      message: isSet(object.message) ? globalThis.String(object.message) : "",
+    };
+  },
+
+  toJSON(message: ClearOrderResult): unknown {
+    const obj: any = {};
+    if (message.orderId !== "") {
+      obj.orderId = message.orderId;
+    }
+    if (message.cleared !== false) {
+      obj.cleared = message.cleared;
+    }
+    if (message.serviceClock !== undefined) {
+      obj.serviceClock = VectorClock.toJSON(message.serviceClock);
+    }
+    if (message.code !== 0) {
+      obj.code = Math.round(message.code);
+    }
+    if (message.message !== "") {
+      obj.message = message.message;
+    }
+    return obj;
+  },
+};
+
+function createBaseClearOrdersResponse(): ClearOrdersResponse {
+  return { results: [] };
+}
+
+export const ClearOrdersResponse: MessageFns<ClearOrdersResponse> = {
+  encode(message: ClearOrdersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.results) {
+      ClearOrderResult.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ClearOrdersResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseClearOrdersResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.results.push(ClearOrderResult.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ClearOrdersResponse {
+    return {
+      results: globalThis.Array.isArray(object?.results)
+        ? object.results.map((e: any) => ClearOrderResult.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ClearOrdersResponse): unknown {
+    const obj: any = {};
+    if (message.results?.length) {
+      obj.results = message.results.map((e) => ClearOrderResult.toJSON(e));
     }
     return obj;
   },

@@ -22,6 +22,8 @@ import {
   CardSummary,
   ClearOrderRequest,
   ClearOrderResponse,
+  ClearOrdersRequest,
+  ClearOrdersResponse,
   EventResult,
   OrderEvent,
   OrderLine,
@@ -577,6 +579,16 @@ export const FraudDetectionServiceService = {
     responseSerialize: (value: ClearOrderResponse): Buffer => Buffer.from(ClearOrderResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ClearOrderResponse => ClearOrderResponse.decode(value),
   },
+  /** ClearOrder for many orders at once, each answered as its own call would be. */
+  clearOrders: {
+    path: "/bookstore.v1.FraudDetectionService/ClearOrders" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ClearOrdersRequest): Buffer => Buffer.from(ClearOrdersRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ClearOrdersRequest => ClearOrdersRequest.decode(value),
+    responseSerialize: (value: ClearOrdersResponse): Buffer => Buffer.from(ClearOrdersResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ClearOrdersResponse => ClearOrdersResponse.decode(value),
+  },
 } as const;
 
 export interface FraudDetectionServiceServer extends UntypedServiceImplementation {
@@ -586,6 +598,8 @@ export interface FraudDetectionServiceServer extends UntypedServiceImplementatio
   /** Event e: signals about the card (velocity by fingerprint, BIN country mismatch) and the decision. */
   checkCardFraud: handleUnaryCall<OrderEvent, FraudEventResult>;
   clearOrder: handleUnaryCall<ClearOrderRequest, ClearOrderResponse>;
+  /** ClearOrder for many orders at once, each answered as its own call would be. */
+  clearOrders: handleUnaryCall<ClearOrdersRequest, ClearOrdersResponse>;
 }
 
 export interface FraudDetectionServiceClient extends Client {
@@ -650,6 +664,22 @@ export interface FraudDetectionServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ClearOrderResponse) => void,
+  ): ClientUnaryCall;
+  /** ClearOrder for many orders at once, each answered as its own call would be. */
+  clearOrders(
+    request: ClearOrdersRequest,
+    callback: (error: ServiceError | null, response: ClearOrdersResponse) => void,
+  ): ClientUnaryCall;
+  clearOrders(
+    request: ClearOrdersRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ClearOrdersResponse) => void,
+  ): ClientUnaryCall;
+  clearOrders(
+    request: ClearOrdersRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ClearOrdersResponse) => void,
   ): ClientUnaryCall;
 }
 

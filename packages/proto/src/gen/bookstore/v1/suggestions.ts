@@ -22,6 +22,8 @@ import {
   BookSummary,
   ClearOrderRequest,
   ClearOrderResponse,
+  ClearOrdersRequest,
+  ClearOrdersResponse,
   EventResult,
   OrderEvent,
   OrderLine,
@@ -1706,6 +1708,16 @@ export const SuggestionsServiceService = {
     responseSerialize: (value: ClearOrderResponse): Buffer => Buffer.from(ClearOrderResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ClearOrderResponse => ClearOrderResponse.decode(value),
   },
+  /** ClearOrder for many orders at once, each answered as its own call would be. */
+  clearOrders: {
+    path: "/bookstore.v1.SuggestionsService/ClearOrders" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ClearOrdersRequest): Buffer => Buffer.from(ClearOrdersRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ClearOrdersRequest => ClearOrdersRequest.decode(value),
+    responseSerialize: (value: ClearOrdersResponse): Buffer => Buffer.from(ClearOrdersResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ClearOrdersResponse => ClearOrdersResponse.decode(value),
+  },
   search: {
     path: "/bookstore.v1.SuggestionsService/Search" as const,
     requestStream: false as const,
@@ -1781,6 +1793,8 @@ export interface SuggestionsServiceServer extends UntypedServiceImplementation {
   /** Event f: books like the ones ordered, excluding them. */
   getSuggestions: handleUnaryCall<OrderEvent, SuggestionsResult>;
   clearOrder: handleUnaryCall<ClearOrderRequest, ClearOrderResponse>;
+  /** ClearOrder for many orders at once, each answered as its own call would be. */
+  clearOrders: handleUnaryCall<ClearOrdersRequest, ClearOrdersResponse>;
   search: handleUnaryCall<SearchRequest, SearchResponse>;
   similar: handleUnaryCall<SimilarRequest, SimilarResponse>;
   recommend: handleUnaryCall<RecommendRequest, RecommendResponse>;
@@ -1837,6 +1851,22 @@ export interface SuggestionsServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ClearOrderResponse) => void,
+  ): ClientUnaryCall;
+  /** ClearOrder for many orders at once, each answered as its own call would be. */
+  clearOrders(
+    request: ClearOrdersRequest,
+    callback: (error: ServiceError | null, response: ClearOrdersResponse) => void,
+  ): ClientUnaryCall;
+  clearOrders(
+    request: ClearOrdersRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ClearOrdersResponse) => void,
+  ): ClientUnaryCall;
+  clearOrders(
+    request: ClearOrdersRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ClearOrdersResponse) => void,
   ): ClientUnaryCall;
   search(
     request: SearchRequest,

@@ -22,6 +22,8 @@ import {
   Address,
   ClearOrderRequest,
   ClearOrderResponse,
+  ClearOrdersRequest,
+  ClearOrdersResponse,
   EventResult,
   OrderEvent,
   OrderLine,
@@ -348,6 +350,16 @@ export const TransactionVerificationServiceService = {
     responseSerialize: (value: ClearOrderResponse): Buffer => Buffer.from(ClearOrderResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ClearOrderResponse => ClearOrderResponse.decode(value),
   },
+  /** ClearOrder for many orders at once, each answered as its own call would be. */
+  clearOrders: {
+    path: "/bookstore.v1.TransactionVerificationService/ClearOrders" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ClearOrdersRequest): Buffer => Buffer.from(ClearOrdersRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ClearOrdersRequest => ClearOrdersRequest.decode(value),
+    responseSerialize: (value: ClearOrdersResponse): Buffer => Buffer.from(ClearOrdersResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ClearOrdersResponse => ClearOrdersResponse.decode(value),
+  },
 } as const;
 
 export interface TransactionVerificationServiceServer extends UntypedServiceImplementation {
@@ -359,6 +371,8 @@ export interface TransactionVerificationServiceServer extends UntypedServiceImpl
   /** Event c: card number, brand, CVV, expiry. */
   checkCard: handleUnaryCall<OrderEvent, EventResult>;
   clearOrder: handleUnaryCall<ClearOrderRequest, ClearOrderResponse>;
+  /** ClearOrder for many orders at once, each answered as its own call would be. */
+  clearOrders: handleUnaryCall<ClearOrdersRequest, ClearOrdersResponse>;
 }
 
 export interface TransactionVerificationServiceClient extends Client {
@@ -439,6 +453,22 @@ export interface TransactionVerificationServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ClearOrderResponse) => void,
+  ): ClientUnaryCall;
+  /** ClearOrder for many orders at once, each answered as its own call would be. */
+  clearOrders(
+    request: ClearOrdersRequest,
+    callback: (error: ServiceError | null, response: ClearOrdersResponse) => void,
+  ): ClientUnaryCall;
+  clearOrders(
+    request: ClearOrdersRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ClearOrdersResponse) => void,
+  ): ClientUnaryCall;
+  clearOrders(
+    request: ClearOrdersRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ClearOrdersResponse) => void,
   ): ClientUnaryCall;
 }
 
