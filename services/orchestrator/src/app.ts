@@ -10,7 +10,6 @@ import Fastify, {
   type FastifyError,
   type FastifyInstance,
   type FastifyReply,
-  type FastifyRequest,
   LogController,
 } from "fastify";
 import type { CheckoutFlow } from "./checkout-flow.js";

@@ -65,7 +65,7 @@ export class OrderCleanup {
       const batch = queue.slice(i, i + MAX_PER_CALL);
       try {
         const results = await this.send(service, batch);
-        results.forEach((r, j) => this.settle(service, batch[j] as Pending, r));
+        for (const [j, r] of results.entries()) this.settle(service, batch[j] as Pending, r);
       } catch (error) {
         for (const p of batch) this.retry(service, p, error);
       }
