@@ -1,7 +1,7 @@
 // `npm run bench -- <suite> [...]`: runs benchmark suites from bench/suites/<suite>.ts, prints each
 // table and writes bench/results/<suite>.json. With no suite, runs them all.
 import { readdirSync } from "node:fs";
-import type { BenchRow } from "./lib/report.js";
+import type { TableRow } from "./lib/report.js";
 import { printTable, writeResults } from "./lib/report.js";
 
 const suitesDir = new URL("./suites/", import.meta.url);
@@ -24,7 +24,7 @@ for (const suite of chosen) {
 }
 for (const suite of chosen) {
   const mod = (await import(new URL(`${suite}.ts`, suitesDir).href)) as {
-    default: () => Promise<BenchRow[]>;
+    default: () => Promise<TableRow[]>;
   };
   console.log(`\n## ${suite}`);
   const rows = await mod.default();

@@ -5,14 +5,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { AppError, GrpcStatus } from "@bookstore/kit";
 import { post, startCheckoutStack, validBody } from "./support/checkout-stack.js";
-
-async function until(check: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error("condition not reached in time");
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+import { until } from "./support/until.js";
 
 describe("checkout cleanup", () => {
   it("twenty concurrent checkouts are cleaned up in a few ClearOrders calls, not twenty", async () => {

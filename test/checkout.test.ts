@@ -13,20 +13,13 @@ import {
   startCheckoutStack,
   validBody,
 } from "./support/checkout-stack.js";
+import { until } from "./support/until.js";
 
 let stack: CheckoutStack;
 before(async () => {
   stack = await startCheckoutStack();
 });
 after(() => stack.close());
-
-async function until(check: () => boolean, ms = 2000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("condition not reached in time");
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe("checkout: approved orders", () => {
   it("POST /checkout answers the seed's shape", async () => {

@@ -17,6 +17,7 @@ import {
   systemSpecs,
 } from "../scripts/system.js";
 import { getJson, post, validBody } from "./support/checkout-stack.js";
+import { until } from "./support/until.js";
 
 describe("system: separate processes", () => {
   let system: System;
@@ -85,14 +86,6 @@ describe("system: separate processes", () => {
     assert.ok(reports.includes("db-node-1 is back"));
   });
 });
-
-async function until(check: () => Promise<boolean>, ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error("condition not reached in time");
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe("launcher (npm start)", () => {
   it("names the port that is taken and exits", async () => {

@@ -1,15 +1,20 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 
 /** One row of a benchmark table; the same rows are written to bench/results/<suite>.json. */
-export interface BenchRow {
+/** One row of any table a suite prints; the same rows are written to bench/results/<suite>.json. */
+export interface TableRow {
   suite: string;
   case: string;
+  /** Free-form columns (e.g. errors, ratio). */
+  [extra: string]: string | number;
+}
+
+/** A throughput row: the usual measurement. */
+export interface BenchRow extends TableRow {
   clients: number;
   ops_per_s: number;
   p50_ms: number;
   p99_ms: number;
-  /** Free-form extra columns (e.g. errors, ratio). */
-  [extra: string]: string | number;
 }
 
 /** Percentile of an unsorted sample (nearest-rank). */
@@ -25,7 +30,7 @@ export function round(value: number, digits = 2): number {
   return Math.round(value * f) / f;
 }
 
-export function printTable(rows: BenchRow[]): void {
+export function printTable(rows: TableRow[]): void {
   if (rows.length === 0) return;
   const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
   const cells = rows.map((r) => columns.map((c) => String(r[c] ?? "")));
@@ -36,7 +41,7 @@ export function printTable(rows: BenchRow[]): void {
   for (const row of cells) console.log(line(row));
 }
 
-export function writeResults(suite: string, rows: BenchRow[]): string {
+export function writeResults(suite: string, rows: TableRow[]): string {
   const dir = new URL("../results/", import.meta.url);
   mkdirSync(dir, { recursive: true });
   const file = new URL(`${suite}.json`, dir);

@@ -5,10 +5,9 @@ import { fork } from "node:child_process";
 import { rmSync } from "node:fs";
 import { callUnary, clientFor, closeAllClients } from "@bookstore/kit";
 import { EchoServiceClient } from "@bookstore/proto";
-import autocannon from "autocannon";
 import { freeSystemPorts, startSystem, systemSpecs } from "../../scripts/system.js";
 import { type BenchRow, round } from "../lib/report.js";
-import { orderBody, randomIp } from "../support/checkout-bodies.js";
+import { checkoutLoad } from "../support/checkout-bodies.js";
 import { closedLoop, summarize } from "../support/load.js";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -35,37 +34,6 @@ async function echoFloor(): Promise<BenchRow> {
   }
 }
 
-async function checkoutAt(url: string, clients: number): Promise<BenchRow> {
-  const run = (duration: number) =>
-    autocannon({
-      url: `${url}/checkout`,
-      connections: clients,
-      duration,
-      requests: [
-        {
-          method: "POST",
-          setupRequest: (req) => ({
-            ...req,
-            headers: { "content-type": "application/json", "x-forwarded-for": randomIp() },
-            body: orderBody(),
-          }),
-        },
-      ],
-    });
-  await run(2); // warm-up: JIT, connections
-  const result = await run(seconds);
-  const ok = result["2xx"];
-  return {
-    suite: "checkout",
-    case: "checkout",
-    clients,
-    ops_per_s: round(ok / (result.duration || seconds), 0),
-    p50_ms: result.latency.p50,
-    p99_ms: result.latency.p99,
-    errors: result.non2xx + result.errors + result.timeouts,
-  };
-}
-
 export default async function run(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [await echoFloor()];
   const ports = await freeSystemPorts();
@@ -76,7 +44,9 @@ export default async function run(): Promise<BenchRow[]> {
   const system = await startSystem(specs);
   try {
     const url = `http://127.0.0.1:${ports.orchestrator}`;
-    for (const clients of [1, 16, 64]) rows.push(await checkoutAt(url, clients));
+    for (const clients of [1, 16, 64]) {
+      rows.push({ suite: "checkout", case: "checkout", ...(await checkoutLoad(url, clients, seconds)) });
+    }
   } finally {
     await system.stop();
     rmSync(ports.dbDataDir, { recursive: true, force: true });

@@ -9,11 +9,10 @@ import { loadCatalog } from "@bookstore/catalog";
 import { DatabaseClient } from "@bookstore/db-client";
 import { closeAllClients, freePort } from "@bookstore/kit";
 import { ValueType } from "@bookstore/proto";
-import autocannon from "autocannon";
 import { freeSystemPorts, startProcess, startSystem, systemSpecs, waitReady } from "../../scripts/system.js";
 import { ExecutorClient } from "../../services/orchestrator/src/executor-client.js";
 import { type BenchRow, round } from "../lib/report.js";
-import { orderBody, randomIp } from "../support/checkout-bodies.js";
+import { checkoutLoad, orderBody, randomIp } from "../support/checkout-bodies.js";
 import { closedLoop, summarize } from "../support/load.js";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -54,36 +53,6 @@ async function watchQueue<T>(
   done = true;
   await poll;
   return { result, maxQueue };
-}
-
-async function validationOnly(url: string, clients: number): Promise<BenchRow> {
-  const run = (duration: number) =>
-    autocannon({
-      url: `${url}/checkout`,
-      connections: clients,
-      duration,
-      requests: [
-        {
-          method: "POST",
-          setupRequest: (req) => ({
-            ...req,
-            headers: { "content-type": "application/json", "x-forwarded-for": randomIp() },
-            body: orderBody(),
-          }),
-        },
-      ],
-    });
-  await run(2);
-  const r = await run(seconds);
-  return {
-    suite: "orders",
-    case: "validation only",
-    clients,
-    ops_per_s: round(r["2xx"] / (r.duration || seconds), 0),
-    p50_ms: r.latency.p50,
-    p99_ms: r.latency.p99,
-    errors: r.non2xx + r.errors + r.timeouts,
-  };
 }
 
 /** Plenty of every book, so orders fail only for the card (5% of random cards are declined). */
@@ -127,7 +96,8 @@ export default async function run(): Promise<BenchRow[]> {
       );
       rows.push({ suite: "orders", case: "completed", clients, ...summarize(result), max_queue: maxQueue });
     }
-    rows.push(await validationOnly(`http://127.0.0.1:${validationPort}`, 64));
+    const validation = await checkoutLoad(`http://127.0.0.1:${validationPort}`, 64, seconds);
+    rows.push({ suite: "orders", case: "validation only", ...validation });
   } finally {
     validating.child.kill("SIGTERM");
     await validating.exited;

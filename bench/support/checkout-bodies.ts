@@ -1,7 +1,8 @@
-// Checkout request bodies for the benchmarks: a distinct customer, card and address per order, and
-// random carts, so fraud velocity rules see ordinary traffic and suggestions see varied carts.
+// Checkout load for the benchmarks: a distinct customer, card and address per order, and random
+// carts, so fraud velocity rules see ordinary traffic and suggestions see varied carts.
 import { randomInt } from "node:crypto";
 import { loadCatalog } from "@bookstore/catalog";
+import autocannon from "autocannon";
 
 function luhnComplete(payload: string): string {
   let sum = 0;
@@ -42,4 +43,36 @@ export function orderBody(): string {
 
 export function randomIp(): string {
   return `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`;
+}
+
+/**
+ * POST /checkout from `clients` connections for `seconds` (after a 2 s warm-up for JIT and
+ * connections), each request a new order; successful checkouts per second and latency.
+ */
+export async function checkoutLoad(url: string, clients: number, seconds: number) {
+  const run = (duration: number) =>
+    autocannon({
+      url: `${url}/checkout`,
+      connections: clients,
+      duration,
+      requests: [
+        {
+          method: "POST",
+          setupRequest: (req) => ({
+            ...req,
+            headers: { "content-type": "application/json", "x-forwarded-for": randomIp() },
+            body: orderBody(),
+          }),
+        },
+      ],
+    });
+  await run(2);
+  const result = await run(seconds);
+  return {
+    clients,
+    ops_per_s: Math.round(result["2xx"] / (result.duration || seconds)),
+    p50_ms: result.latency.p50,
+    p99_ms: result.latency.p99,
+    errors: result.non2xx + result.errors + result.timeouts,
+  };
 }

@@ -12,6 +12,7 @@ import {
   status,
 } from "@grpc/grpc-js";
 import { grpcClientHandled, grpcClientRetries } from "./metrics.js";
+import { rpcSpan } from "./rpc-trace.js";
 
 const channelOptions: ChannelOptions = {
   "grpc.keepalive_time_ms": 30_000,
@@ -99,6 +100,27 @@ export async function callUnary<Req, Res>(
   const maxAttempts = settings.idempotent ? (settings.maxAttempts ?? 4) : 1;
   // Generated client methods carry their full path (/package.Service/Method).
   const label = (method as { path?: string }).path ?? (method.name || "unknown");
+  const endSpan = rpcSpan("client", label, request);
+  try {
+    return await attempts(client, method, request, settings, { label, started, deadline, maxAttempts });
+  } finally {
+    endSpan();
+  }
+}
+
+/** The call with its retries; `label` names the method in metrics. */
+async function attempts<Req, Res>(
+  client: Client,
+  method: UnaryMethod<Req, Res>,
+  request: Req,
+  settings: CallSettings,
+  {
+    label,
+    started,
+    deadline,
+    maxAttempts,
+  }: { label: string; started: number; deadline: number; maxAttempts: number },
+): Promise<Res> {
   for (let attempt = 1; ; attempt++) {
     try {
       const response = await once(client, method, request, deadline, settings);

@@ -9,5 +9,6 @@ export * from "./order-events.js";
 export * from "./ports.js";
 export * from "./redact.js";
 export * from "./request-guard.js";
+export * from "./rpc-trace.js";
 export * from "./safe-text.js";
 export * from "./shutdown.js";

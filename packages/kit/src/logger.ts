@@ -1,5 +1,6 @@
 import pino, { type Logger } from "pino";
 import { redactCardData } from "./redact.js";
+import { traceRpcsTo } from "./rpc-trace.js";
 
 export type { Logger } from "pino";
 
@@ -17,7 +18,7 @@ export interface LoggerOptions {
  */
 export function createLogger(options: LoggerOptions): Logger {
   const sink = options.destination ?? pino.destination({ fd: 1, sync: false });
-  return pino(
+  const logger = pino(
     {
       level: options.level ?? "info",
       base: { service: options.service },
@@ -26,4 +27,7 @@ export function createLogger(options: LoggerOptions): Logger {
     },
     { write: (line: string) => sink.write(redactCardData(line)) },
   );
+  // A process's logger at trace level also records its RPCs (rpc-trace.ts).
+  if (logger.isLevelEnabled("trace")) traceRpcsTo(logger);
+  return logger;
 }

@@ -16,6 +16,7 @@ import {
 } from "@grpc/grpc-js";
 import { AppError, type FieldProblem, toServiceError } from "./errors.js";
 import type { Logger } from "./logger.js";
+import { rpcSpan } from "./rpc-trace.js";
 import { quote, unsafeTextProblem } from "./safe-text.js";
 
 /** What a request deserializer returns instead of throwing: the call is refused with this problem. */
@@ -166,9 +167,11 @@ function guardUnary(method: string, inner: UnaryImplementation, logger: Logger):
     callback(toServiceError(AppError.invalid([problem])));
   return (call, callback) => {
     let answered = false;
+    const endSpan = rpcSpan("server", method, call.request);
     const reply: sendUnaryData<unknown> = (error, response) => {
       if (answered) return;
       answered = true;
+      endSpan();
       if (error && (error.code === status.INTERNAL || error.code === status.UNKNOWN)) {
         logger.error({ method, err: (error as { cause?: unknown }).cause ?? error }, "call failed");
       }

@@ -13,6 +13,7 @@ export type {
 } from "./core/types.js";
 export { InvariantError } from "./core/types.js";
 export { RaftError, type RaftErrorCode } from "./node/errors.js";
+export { type CommandCodec, jsonCodec } from "./node/json-codec.js";
 export {
   type Logger,
   type Member,

@@ -1,7 +1,7 @@
 // The db-node's replicated state as pure logic: apply(command) → result, snapshot/restore. No I/O,
 // no clock (times come inside the commands), so every replica computes the same state from the log.
 // Commands are JSON (measured: encoding is not the bottleneck next to fdatasync and gRPC).
-import type { AppliedEntry, StateMachine } from "@bookstore/raft";
+import { type AppliedEntry, jsonCodec, type StateMachine } from "@bookstore/raft";
 import { invariant, type LedgerImage, type TxStatus } from "@bookstore/two-phase-commit";
 import { type PrepareRefusal, type StockLine, StockParticipant } from "./two-phase-commit-participant.js";
 
@@ -86,16 +86,9 @@ const PREPARE_FAILURE: Record<PrepareRefusal, FailureCode> = {
   ALREADY_ABORTED: "CONFLICT",
 };
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-
-export function encodeCommand(c: Command): Uint8Array {
-  return encoder.encode(JSON.stringify(c));
-}
-
-export function decodeCommand(data: Uint8Array): Command {
-  return JSON.parse(decoder.decode(data)) as Command;
-}
+const codec = jsonCodec<Command>();
+export const encodeCommand = codec.encode;
+export const decodeCommand = codec.decode;
 
 export interface DbStateOptions {
   /** Remembered request ids (deduplication) and transaction decisions; oldest forgotten first. */
@@ -198,11 +191,11 @@ export class DbState implements StateMachine<CommandResult | undefined> {
       dedup: [...this.dedup],
       seeded: this.seeded,
     };
-    return encoder.encode(JSON.stringify(image));
+    return new TextEncoder().encode(JSON.stringify(image));
   }
 
   restore(data: Uint8Array): void {
-    const image = migrateSnapshot(JSON.parse(decoder.decode(data)) as Snapshot | SnapshotV1);
+    const image = migrateSnapshot(JSON.parse(new TextDecoder().decode(data)) as Snapshot | SnapshotV1);
     this.records.clear();
     this.dedup.clear();
     for (const [k, r] of image.records) this.records.set(k, r);

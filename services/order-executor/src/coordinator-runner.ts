@@ -2,9 +2,9 @@
 // answer and every tick it asks the coordinator what to do, then proposes its entries to Raft and
 // makes its participant calls. Only the leader acts; the coordinator forgets everything local as
 // soon as this node is not the leader.
-import type { Logger } from "@bookstore/kit";
+import { type Logger, rpcSpan } from "@bookstore/kit";
 import type { RaftNode } from "@bookstore/raft";
-import { type CommandResult, encodeCommand, type OrderState } from "./order-state-machine.js";
+import { type Command, type CommandResult, encodeCommand, type OrderState } from "./order-state-machine.js";
 import type { CallParticipant } from "./participant-clients.js";
 import { type Action, Coordinator, type CoordinatorConfig } from "./two-phase-commit/coordinator.js";
 import { ProtocolViolation } from "./two-phase-commit/transaction.js";
@@ -78,9 +78,10 @@ export class CoordinatorRunner {
   private perform(action: Action): void {
     if (action.type === "propose") {
       const { command } = action;
+      const endSpan = rpcSpan("client", `raft propose ${command.op}`, { orderId: orderOf(command) });
       this.o.node.propose(encodeCommand(command)).then(
-        () => this.settle(command, true),
-        () => this.settle(command, false),
+        () => this.settle(command, true, endSpan),
+        () => this.settle(command, false, endSpan),
       );
       return;
     }
@@ -104,8 +105,16 @@ export class CoordinatorRunner {
     });
   }
 
-  private settle(command: Parameters<Coordinator["onProposalSettled"]>[0], committed: boolean): void {
+  private settle(command: Command, committed: boolean, endSpan: () => void): void {
+    endSpan();
     this.coordinator.onProposalSettled(command, committed);
     this.schedule();
   }
+}
+
+/** The order a coordinator entry is about (for the RPC timeline). */
+function orderOf(command: Command): string {
+  if (command.op === "start") return command.jobId;
+  if (command.op === "decide" || command.op === "finish") return command.txId.replace(/^tx-/, "");
+  return "";
 }

@@ -2,7 +2,7 @@
 // priority queue of those waiting, and the two-phase-commit transaction of each order. No I/O and no
 // clock: times come inside the commands, proposed by the leader, so every replica computes the same
 // state from the log. Every transition of an order is one entry.
-import type { AppliedEntry, StateMachine } from "@bookstore/raft";
+import { type AppliedEntry, jsonCodec, type StateMachine } from "@bookstore/raft";
 import { basePriority, queueKey, runsBefore, type ShippingMethod } from "./priority.js";
 import type { Reason } from "./reasons.js";
 import * as tpc from "./two-phase-commit/transaction.js";
@@ -82,16 +82,9 @@ interface Snapshot {
   reasons: [string, Reason][];
 }
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-
-export function encodeCommand(c: Command): Uint8Array {
-  return encoder.encode(JSON.stringify(c));
-}
-
-export function decodeCommand(data: Uint8Array): Command {
-  return JSON.parse(decoder.decode(data)) as Command;
-}
+const codec = jsonCodec<Command>();
+export const encodeCommand = codec.encode;
+export const decodeCommand = codec.decode;
 
 export interface OrderStateOptions {
   /** Finished orders kept for GetJob; the oldest are forgotten first. */
@@ -162,11 +155,11 @@ export class OrderState implements StateMachine<CommandResult | undefined> {
       finished: this.finished,
       reasons: [...this.reasons],
     };
-    return encoder.encode(JSON.stringify(image));
+    return new TextEncoder().encode(JSON.stringify(image));
   }
 
   restore(data: Uint8Array): void {
-    const image = JSON.parse(decoder.decode(data)) as Snapshot;
+    const image = JSON.parse(new TextDecoder().decode(data)) as Snapshot;
     this.jobs.clear();
     this.txs.clear();
     this.active.clear();

@@ -4,7 +4,7 @@
 // the simulated network's answer come inside the commands, so replaying the log rebuilds the same
 // state whatever the configuration is now. Neither a card number nor a CVV ever reaches this file:
 // the vault holds ciphertext, brand and last four digits.
-import type { AppliedEntry, StateMachine } from "@bookstore/raft";
+import { type AppliedEntry, jsonCodec, type StateMachine } from "@bookstore/raft";
 import { isExpired, parseExpiry } from "@bookstore/transaction-verification/rules/expiry";
 import { invariant, type LedgerImage, ParticipantLedger } from "@bookstore/two-phase-commit";
 import type { Outcome } from "./outcomes.js";
@@ -74,16 +74,9 @@ interface Snapshot {
   ledger: LedgerImage<Hold>;
 }
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-
-export function encodeCommand(c: Command): Uint8Array {
-  return encoder.encode(JSON.stringify(c));
-}
-
-export function decodeCommand(data: Uint8Array): Command {
-  return JSON.parse(decoder.decode(data)) as Command;
-}
+const codec = jsonCodec<Command>();
+export const encodeCommand = codec.encode;
+export const decodeCommand = codec.decode;
 
 /** True once a MM/YYYY card has expired (from the 1st of the month after, UTC). */
 function expired(expiry: string, at: number): boolean {
@@ -161,11 +154,11 @@ export class PaymentStateMachine implements StateMachine<CommandResult | undefin
       records: [...this.records],
       ledger: this.ledger.snapshot(),
     };
-    return encoder.encode(JSON.stringify(image));
+    return new TextEncoder().encode(JSON.stringify(image));
   }
 
   restore(data: Uint8Array): void {
-    const image = JSON.parse(decoder.decode(data)) as Snapshot;
+    const image = JSON.parse(new TextDecoder().decode(data)) as Snapshot;
     this.vault.clear();
     this.records.clear();
     for (const [token, card] of image.vault) this.vault.set(token, card);

@@ -1,0 +1,80 @@
+// Where the time of one checkout goes: every process at log level "trace" records each RPC it makes
+// and serves (packages/kit/src/rpc-trace.ts) and the executor each entry it proposes. After a
+// warm-up, one order is placed and followed to COMPLETED; the spans about it, from every process's
+// own clock (one machine, one clock), are printed in time order relative to the POST.
+import { rmSync } from "node:fs";
+import { freeSystemPorts, startSystem, systemSpecs } from "../../scripts/system.js";
+import { round, type TableRow } from "../lib/report.js";
+import { orderBody, randomIp } from "../support/checkout-bodies.js";
+
+interface Span {
+  process: string;
+  side: string;
+  method: string;
+  id: string;
+  start: number;
+  end: number;
+}
+
+async function checkoutAndWait(
+  url: string,
+): Promise<{ orderId: string; posted: number; answered: number; completed: number }> {
+  const posted = performance.timeOrigin + performance.now();
+  const response = await fetch(`${url}/api/checkout`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-forwarded-for": randomIp() },
+    body: orderBody(),
+  });
+  const answered = performance.timeOrigin + performance.now();
+  const { orderId } = (await response.json()) as { orderId: string };
+  await (await fetch(`${url}/api/orders/${orderId}/events`)).text();
+  return { orderId, posted, answered, completed: performance.timeOrigin + performance.now() };
+}
+
+export default async function run(): Promise<TableRow[]> {
+  const ports = await freeSystemPorts();
+  const spans: Span[] = [];
+  const onLine = (name: string, line: string) => {
+    if (!line.includes('"msg":"rpc"')) return;
+    const s = JSON.parse(line) as Omit<Span, "process">;
+    spans.push({ process: name, side: s.side, method: s.method, id: s.id, start: s.start, end: s.end });
+  };
+  const system = await startSystem(
+    systemSpecs(ports, { LOG_LEVEL: "trace", TRUST_PROXY: "true", EMBEDDER: "offline" }),
+    onLine,
+  );
+  const url = `http://127.0.0.1:${ports.orchestrator}`;
+  try {
+    for (let i = 0; i < 30; i++) await checkoutAndWait(url);
+    await new Promise((r) => setTimeout(r, 200));
+    spans.length = 0;
+    const one = await checkoutAndWait(url);
+    await new Promise((r) => setTimeout(r, 300));
+    const mine = spans
+      .filter((s) => s.id === one.orderId || s.id === `tx-${one.orderId}`)
+      .sort((a, b) => a.start - b.start);
+    return [
+      ...mine.map((s) => ({
+        suite: "timeline",
+        case: `${s.process} ${s.side} ${s.method.replace(/^\/bookstore\.v1\./, "")}`,
+        start_ms: round(s.start - one.posted),
+        took_ms: round(s.end - s.start),
+      })),
+      {
+        suite: "timeline",
+        case: "checkout answered (201)",
+        start_ms: 0,
+        took_ms: round(one.answered - one.posted),
+      },
+      {
+        suite: "timeline",
+        case: "COMPLETED seen by the client",
+        start_ms: 0,
+        took_ms: round(one.completed - one.posted),
+      },
+    ];
+  } finally {
+    await system.stop();
+    rmSync(ports.dbDataDir, { recursive: true, force: true });
+  }
+}
