@@ -57,8 +57,8 @@ export default async function run(): Promise<TableRow[]> {
       ...mine.map((s) => ({
         suite: "timeline",
         case: `${s.process} ${s.side} ${s.method.replace(/^\/bookstore\.v1\./, "")}`,
-        start_ms: round(s.start - one.posted),
-        took_ms: round(s.end - s.start),
+        start_ms: round(s.start * 1000 - one.posted),
+        took_ms: round((s.end - s.start) * 1000),
       })),
       {
         suite: "timeline",

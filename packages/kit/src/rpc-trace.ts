@@ -9,6 +9,10 @@ export interface RpcSpan {
   method: string;
   /** The order, transaction or job the request names, if any. */
   id: string;
+  /**
+   * Epoch seconds with microseconds (not milliseconds: a 13-digit number would look like a card
+   * number to the log scrubber).
+   */
   start: number;
   end: number;
 }
@@ -33,9 +37,12 @@ function idOf(request: unknown): string {
 export function rpcSpan(side: RpcSpan["side"], method: string, request: unknown): () => void {
   const record = sink;
   if (!record) return noop;
-  const start = performance.timeOrigin + performance.now();
-  return () =>
-    record({ side, method, id: idOf(request), start, end: performance.timeOrigin + performance.now() });
+  const start = nowSeconds();
+  return () => record({ side, method, id: idOf(request), start, end: nowSeconds() });
 }
 
 function noop(): void {}
+
+function nowSeconds(): number {
+  return Math.round((performance.timeOrigin + performance.now()) * 1000) / 1e6;
+}
