@@ -133,6 +133,49 @@ describe("db-node Batch", { timeout: 30_000 }, () => {
     assert.deepEqual(values, ["one", "11"], "the refused CAS wrote nothing");
   });
 
+  it("carries 2PC calls too: prepares and decisions of many transactions, each its own vote", async () => {
+    const c = clientFor(DatabaseServiceClient, address);
+    await callUnary(
+      c,
+      c.write,
+      { key: "stock:2pc", value: "2", type: ValueType.VALUE_TYPE_INT },
+      { deadlineMs: 2000 },
+    );
+    const prepare = (tx: string, amount: number) =>
+      ({
+        operation: {
+          $case: "prepareStock",
+          value: { transactionId: tx, lines: [{ key: "stock:2pc", amount }], coordinator: "" },
+        },
+      }) as BatchOperation;
+    const decide = (tx: string, $case: "commitStock" | "abortStock") =>
+      ({ operation: { $case, value: { transactionId: tx } } }) as BatchOperation;
+    const first = await callUnary(
+      c,
+      c.batch,
+      { operations: [prepare("t1", 1), prepare("t2", 1), prepare("t3", 1)] },
+      { deadlineMs: 2000 },
+    );
+    const votes = first.results.map((r) =>
+      r.response?.$case === "prepareStock" ? r.response.value : undefined,
+    );
+    assert.deepEqual(
+      votes.map((v) => v?.success),
+      [true, true, false],
+      "two units: two yes votes, one no",
+    );
+    assert.equal(votes[2]?.reasonCode, "INSUFFICIENT_STOCK");
+    const second = await callUnary(
+      c,
+      c.batch,
+      { operations: [decide("t1", "commitStock"), decide("t2", "abortStock")] },
+      { deadlineMs: 2000 },
+    );
+    assert.ok(second.results.every((r) => r.code === GrpcStatus.OK));
+    const db = new DatabaseClient({ addresses: [address] });
+    assert.equal((await db.read("stock:2pc")).value, "1", "one committed, one released");
+  });
+
   it("refuses a batch of more than 1000 operations whole, writing nothing", async () => {
     const c = clientFor(DatabaseServiceClient, address);
     const before = node.node.status().commitIndex;

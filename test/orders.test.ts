@@ -141,6 +141,19 @@ describe("orders are executed", { timeout: 120_000 }, () => {
     );
   });
 
+  it("WatchJob streams one order from any executor node until it is finished", async () => {
+    const { body } = await post(s.baseUrl, "/api/checkout", validBody(fixedCard("4111111111111111")));
+    const node = executorNode(s.executorAddresses[2] as string);
+    const states = await new Promise<JobStatus[]>((resolve, reject) => {
+      const seen: JobStatus[] = [];
+      const stream = node.watchJob({ jobId: body.orderId });
+      stream.on("data", (job: { status: JobStatus }) => seen.push(job.status));
+      stream.on("end", () => resolve(seen));
+      stream.on("error", reject);
+    });
+    assert.equal(states.at(-1), JobStatus.JOB_STATUS_COMPLETED);
+  });
+
   it("an Idempotency-Key makes a retried checkout one order", async () => {
     const request = validBody();
     const first = await post(s.baseUrl, "/api/checkout", request, { "Idempotency-Key": "orders-test-1" });

@@ -4,13 +4,19 @@
 // response or error, exactly as its own call would have; a lone request goes as its own call.
 import { callUnary, clientFor } from "@bookstore/kit";
 import {
+  type AbortStockRequest,
+  type AbortStockResponse,
   type BatchOperation,
   type BatchResult,
+  type CommitStockRequest,
+  type CommitStockResponse,
   DatabaseServiceClient,
   type DecrementStockRequest,
   type DecrementStockResponse,
   type IncrementStockRequest,
   type IncrementStockResponse,
+  type PrepareStockRequest,
+  type PrepareStockResponse,
   type ReadRequest,
   type ReadResponse,
   type WriteRequest,
@@ -24,13 +30,24 @@ export interface BatchableCalls {
   write: [WriteRequest, WriteResponse];
   decrementStock: [DecrementStockRequest, DecrementStockResponse];
   incrementStock: [IncrementStockRequest, IncrementStockResponse];
+  prepareStock: [PrepareStockRequest, PrepareStockResponse];
+  commitStock: [CommitStockRequest, CommitStockResponse];
+  abortStock: [AbortStockRequest, AbortStockResponse];
 }
 export type BatchableMethod = keyof BatchableCalls;
 
+const BATCHABLE: ReadonlySet<string> = new Set<BatchableMethod>([
+  "read",
+  "write",
+  "decrementStock",
+  "incrementStock",
+  "prepareStock",
+  "commitStock",
+  "abortStock",
+]);
+
 export function isBatchable(method: string): method is BatchableMethod {
-  return (
-    method === "read" || method === "write" || method === "decrementStock" || method === "incrementStock"
-  );
+  return BATCHABLE.has(method);
 }
 
 interface Waiting {

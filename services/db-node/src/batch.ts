@@ -3,12 +3,18 @@
 // proposals reach the Raft loop in the same turn and are appended as one batch.
 import { AppError, toServiceError } from "@bookstore/kit";
 import type {
+  AbortStockRequest,
+  AbortStockResponse,
   BatchOperation,
   BatchResult,
+  CommitStockRequest,
+  CommitStockResponse,
   DecrementStockRequest,
   DecrementStockResponse,
   IncrementStockRequest,
   IncrementStockResponse,
+  PrepareStockRequest,
+  PrepareStockResponse,
   ReadRequest,
   ReadResponse,
   WriteRequest,
@@ -23,6 +29,9 @@ export interface BatchHandlers {
   write(req: WriteRequest): Promise<WriteResponse>;
   decrementStock(req: DecrementStockRequest): Promise<DecrementStockResponse>;
   incrementStock(req: IncrementStockRequest): Promise<IncrementStockResponse>;
+  prepareStock(req: PrepareStockRequest): Promise<PrepareStockResponse>;
+  commitStock(req: CommitStockRequest): Promise<CommitStockResponse>;
+  abortStock(req: AbortStockRequest): Promise<AbortStockResponse>;
 }
 
 export async function runBatch(
@@ -49,6 +58,12 @@ async function runOne(op: BatchOperation, index: number, h: BatchHandlers): Prom
         return ok({ $case: "decrementStock", value: await h.decrementStock(o.value) });
       case "incrementStock":
         return ok({ $case: "incrementStock", value: await h.incrementStock(o.value) });
+      case "prepareStock":
+        return ok({ $case: "prepareStock", value: await h.prepareStock(o.value) });
+      case "commitStock":
+        return ok({ $case: "commitStock", value: await h.commitStock(o.value) });
+      case "abortStock":
+        return ok({ $case: "abortStock", value: await h.abortStock(o.value) });
       default:
         throw AppError.invalid([{ field: `operations[${index}]`, message: "no operation is set" }]);
     }

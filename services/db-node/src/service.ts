@@ -39,6 +39,9 @@ export function dbHandlers(options: DbServiceOptions): DbHandlers {
         write: (r) => write(ctx, r),
         decrementStock: (r) => stockChange(ctx, r, -1),
         incrementStock: (r) => stockChange(ctx, r, 1),
+        prepareStock: (r) => prepareStock(ctx, r),
+        commitStock: (r) => decide(ctx, r.transactionId, "commit"),
+        abortStock: (r) => decide(ctx, r.transactionId, "abort"),
       });
       return { results };
     },

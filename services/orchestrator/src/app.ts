@@ -23,6 +23,7 @@ import {
   schemaDetails,
 } from "./http-errors.js";
 import { IdempotencyCache } from "./idempotency.js";
+import type { OrderFeed } from "./order-feed.js";
 import type { SubmitOrder, TokenizeCard } from "./order-placement.js";
 import { OrderBook } from "./orders.js";
 import {
@@ -60,6 +61,8 @@ export interface AppOptions {
   onPlaced?: (order: CheckoutOrder) => void;
   /** The executor cluster behind the order routes; absent = orders show their validation only. */
   executor?: ExecutorClient;
+  /** The executor's changes pushed to order pages (server-sent events). */
+  feed?: OrderFeed;
   /** Browser origins allowed to call the API from another origin (the seed's web page). */
   corsOrigins?: string[];
 }
@@ -143,7 +146,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     idempotency,
     logger: options.logger,
   });
-  registerOrderRoutes(app, { orders, executor: options.executor });
+  registerOrderRoutes(app, { orders, executor: options.executor, feed: options.feed });
   registerDatabaseRoutes(app, { catalog: options.catalog, db: options.db });
   registerBookRoutes(app, {
     suggestions: options.suggestions,

@@ -1,7 +1,7 @@
 // The order-executor cluster as the orchestrator uses it: submit an order to the leader (found from
 // any node's redirect; retried, since submitting the same job id twice changes nothing), read an
-// order from any node, follow an order's changes as a stream that moves to another node when one
-// goes away, and every node's status for the dashboard.
+// order from any node, stream every job's changes from a node (order-feed.ts reconnects it), and
+// every node's status for the dashboard.
 import { callUnary, clientFor, GrpcStatus, isServiceError } from "@bookstore/kit";
 import {
   type GetClusterStatusResponse,
@@ -114,46 +114,28 @@ export class ExecutorClient {
   }
 
   /**
-   * Calls `onUpdate` with the order now and at every change until it is finished (then resolves) or
-   * `signal` aborts. A stream that breaks is reopened on another node; the order as of then comes
-   * first, so nothing is missed.
+   * One WatchJobs stream (every change of every job) from the next node: `onConnected` once it is
+   * open, `onJob` for each change; resolves when the stream ends, rejects when it breaks.
    */
-  async watch(jobId: string, onUpdate: (job: GetJobResponse) => void, signal: AbortSignal): Promise<void> {
-    for (let i = 0; !signal.aborted; i++) {
-      const finished = await this.watchOnce(this.rotate(), jobId, onUpdate, signal).catch(
-        (error: ServiceError) => {
-          if (error.code === GrpcStatus.NOT_FOUND || error.code === GrpcStatus.INVALID_ARGUMENT) throw error;
-          return false;
-        },
-      );
-      if (finished) return;
-      await sleep(Math.min(500, 20 * 2 ** Math.min(i, 5)));
-    }
-  }
-
-  private watchOnce(
-    address: string,
-    jobId: string,
-    onUpdate: (job: GetJobResponse) => void,
+  watchAll(
+    onConnected: () => void,
+    onJob: (job: GetJobResponse) => void,
     signal: AbortSignal,
-  ) {
-    return new Promise<boolean>((resolve, reject) => {
-      const stream = this.client(address).watchJob({ jobId });
-      let finished = false;
+  ): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const stream = this.client(this.rotate()).watchJobs({});
       const cancel = () => stream.cancel();
       signal.addEventListener("abort", cancel, { once: true });
-      stream.on("data", (job: GetJobResponse) => {
-        finished ||= isFinished(job);
-        onUpdate(job);
-      });
+      stream.once("metadata", onConnected);
+      stream.on("data", onJob);
       stream.on("error", (error: ServiceError) => {
         signal.removeEventListener("abort", cancel);
-        if (signal.aborted) resolve(true);
+        if (signal.aborted) resolve();
         else reject(error);
       });
       stream.on("end", () => {
         signal.removeEventListener("abort", cancel);
-        resolve(finished || signal.aborted);
+        resolve();
       });
     });
   }

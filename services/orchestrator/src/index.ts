@@ -18,6 +18,7 @@ import { buildApp } from "./app.js";
 import { CheckoutFlow, PROCESS } from "./checkout-flow.js";
 import { configSchema } from "./config.js";
 import { ExecutorClient } from "./executor-client.js";
+import { OrderFeed } from "./order-feed.js";
 import { orderPlacement } from "./order-placement.js";
 import { purchaseRecorder } from "./purchase-recorder.js";
 
@@ -38,6 +39,7 @@ const flow = new CheckoutFlow(
 );
 const db = new DatabaseClient({ addresses: config.DB_NODES, deadlineMs });
 const executor = new ExecutorClient({ addresses: config.EXECUTOR_NODES, deadlineMs });
+const feed = new OrderFeed(executor, logger);
 const payment = config.PAYMENT_ADDR ? clientFor(PaymentServiceClient, config.PAYMENT_ADDR) : undefined;
 
 /** grpc.health.v1 of every backing process, by name. */
@@ -61,6 +63,7 @@ const app = await buildApp({
   db,
   flow,
   executor,
+  feed,
   health,
   fingerprintKey: config.CARD_FINGERPRINT_KEY,
   logger,
@@ -72,7 +75,7 @@ const app = await buildApp({
     ? {
         suggestions,
         suggestionsDeadlineMs: deadlineMs,
-        onPlaced: purchaseRecorder({ executor, suggestions, deadlineMs, logger }),
+        onPlaced: purchaseRecorder({ feed, suggestions, deadlineMs, logger }),
       }
     : {}),
 });
@@ -86,6 +89,7 @@ try {
   process.exit(1);
 }
 onShutdown(logger, async () => {
+  feed.close();
   await app.close();
   closeAllClients();
 });

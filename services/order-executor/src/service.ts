@@ -207,6 +207,7 @@ export function executorService(o: ExecutorServiceOptions): ServiceRegistration 
     implementation: {
       ...implement(OrderExecutorServiceService, executorHandlers(o)),
       watchJob: o.watchers.handler(o.state, () => linearizable(o.node)),
+      watchJobs: o.watchers.feedHandler(),
     },
   };
 }

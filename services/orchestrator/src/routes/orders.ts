@@ -6,6 +6,7 @@ import type { GetJobResponse } from "@bookstore/proto";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { type ExecutorClient, isFinished } from "../executor-client.js";
 import { errorBody } from "../http-errors.js";
+import { followOrder, type OrderFeed } from "../order-feed.js";
 import { orderView, seedOrderView } from "../order-view.js";
 import type { OrderBook, OrderRecord } from "../orders.js";
 
@@ -13,6 +14,8 @@ export interface OrderRoutesOptions {
   orders: OrderBook;
   /** Absent when no executor cluster is configured: orders show their validation only. */
   executor: ExecutorClient | undefined;
+  /** Pushes the executor's changes of the orders followed here (for server-sent events). */
+  feed: OrderFeed | undefined;
 }
 
 /** Order ids as the executor cluster accepts them (UUIDs, or a client's job id). */
@@ -81,7 +84,10 @@ export function registerOrderRoutes(app: FastifyInstance, o: OrderRoutesOptions)
     { schema: { ...schema, summary: "Server-sent events: the order at every change until it is done" } },
     async (request, reply) => {
       const { id } = request.params as { id: string };
-      const found = await lookup(id, reply);
+      const local = o.orders.get(id);
+      // An order placed here needs no read first: the feed starts with the order as it is now.
+      const placedHere = o.feed !== undefined && local !== undefined && local.status !== "FAILED";
+      const found = placedHere ? { local } : await lookup(id, reply);
       if (!found) return reply;
       reply.hijack();
       const raw = reply.raw;
@@ -95,14 +101,16 @@ export function registerOrderRoutes(app: FastifyInstance, o: OrderRoutesOptions)
       request.raw.on("close", () => controller.abort());
       const heartbeat = setInterval(() => raw.write(": keep-alive\n\n"), HEARTBEAT_MS);
       try {
-        if (!o.executor || !found.job || isFinished(found.job)) send(orderView(id, found.local, found.job));
+        // The feed reads the order again whenever its stream to the executors had to be reopened.
+        const done = !placedHere && (!found.job || isFinished(found.job));
+        if (!o.feed || done) send(orderView(id, found.local, found.job));
         else
-          await o.executor.watch(id, (job) => send(orderView(id, o.orders.get(id), job)), controller.signal);
-      } catch (error) {
-        raw.write(
-          `event: error\ndata: ${JSON.stringify({ message: "the order executor stopped answering; reload to retry" })}\n\n`,
-        );
-        request.log.warn({ orderId: id, err: error }, "order event stream ended early");
+          await followOrder(
+            o.feed,
+            id,
+            (job) => send(orderView(id, o.orders.get(id), job)),
+            controller.signal,
+          );
       } finally {
         clearInterval(heartbeat);
         raw.end();

@@ -241,6 +241,11 @@ export interface BatchOperation {
     | { $case: "write"; value: WriteRequest }
     | { $case: "decrementStock"; value: DecrementStockRequest }
     | { $case: "incrementStock"; value: IncrementStockRequest }
+    | //
+    /** The 2PC participant's calls, so a coordinator running many orders sends them together too. */
+    { $case: "prepareStock"; value: PrepareStockRequest }
+    | { $case: "commitStock"; value: CommitStockRequest }
+    | { $case: "abortStock"; value: AbortStockRequest }
     | undefined;
 }
 
@@ -260,6 +265,9 @@ export interface BatchResult {
     | { $case: "write"; value: WriteResponse }
     | { $case: "decrementStock"; value: DecrementStockResponse }
     | { $case: "incrementStock"; value: IncrementStockResponse }
+    | { $case: "prepareStock"; value: PrepareStockResponse }
+    | { $case: "commitStock"; value: CommitStockResponse }
+    | { $case: "abortStock"; value: AbortStockResponse }
     | undefined;
 }
 
@@ -2700,6 +2708,15 @@ export const BatchOperation: MessageFns<BatchOperation> = {
       case "incrementStock":
         IncrementStockRequest.encode(message.operation.value, writer.uint32(34).fork()).join();
         break;
+      case "prepareStock":
+        PrepareStockRequest.encode(message.operation.value, writer.uint32(42).fork()).join();
+        break;
+      case "commitStock":
+        CommitStockRequest.encode(message.operation.value, writer.uint32(50).fork()).join();
+        break;
+      case "abortStock":
+        AbortStockRequest.encode(message.operation.value, writer.uint32(58).fork()).join();
+        break;
     }
     return writer;
   },
@@ -2755,6 +2772,30 @@ export const BatchOperation: MessageFns<BatchOperation> = {
             };
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.operation = { $case: "prepareStock", value: PrepareStockRequest.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.operation = { $case: "commitStock", value: CommitStockRequest.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.operation = { $case: "abortStock", value: AbortStockRequest.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2781,6 +2822,18 @@ export const BatchOperation: MessageFns<BatchOperation> = {
         ? { $case: "incrementStock", value: IncrementStockRequest.fromJSON(object.incrementStock) }
         : isSet(object.increment_stock)
         ? { $case: "incrementStock", value: IncrementStockRequest.fromJSON(object.increment_stock) }
+        : isSet(object.prepareStock)
+        ? { $case: "prepareStock", value: PrepareStockRequest.fromJSON(object.prepareStock) }
+        : isSet(object.prepare_stock)
+        ? { $case: "prepareStock", value: PrepareStockRequest.fromJSON(object.prepare_stock) }
+        : isSet(object.commitStock)
+        ? { $case: "commitStock", value: CommitStockRequest.fromJSON(object.commitStock) }
+        : isSet(object.commit_stock)
+        ? { $case: "commitStock", value: CommitStockRequest.fromJSON(object.commit_stock) }
+        : isSet(object.abortStock)
+        ? { $case: "abortStock", value: AbortStockRequest.fromJSON(object.abortStock) }
+        : isSet(object.abort_stock)
+        ? { $case: "abortStock", value: AbortStockRequest.fromJSON(object.abort_stock) }
         : undefined,
     };
   },
@@ -2795,6 +2848,12 @@ export const BatchOperation: MessageFns<BatchOperation> = {
       obj.decrementStock = DecrementStockRequest.toJSON(message.operation.value);
     } else if (message.operation?.$case === "incrementStock") {
       obj.incrementStock = IncrementStockRequest.toJSON(message.operation.value);
+    } else if (message.operation?.$case === "prepareStock") {
+      obj.prepareStock = PrepareStockRequest.toJSON(message.operation.value);
+    } else if (message.operation?.$case === "commitStock") {
+      obj.commitStock = CommitStockRequest.toJSON(message.operation.value);
+    } else if (message.operation?.$case === "abortStock") {
+      obj.abortStock = AbortStockRequest.toJSON(message.operation.value);
     }
     return obj;
   },
@@ -2890,6 +2949,15 @@ export const BatchResult: MessageFns<BatchResult> = {
       case "incrementStock":
         IncrementStockResponse.encode(message.response.value, writer.uint32(58).fork()).join();
         break;
+      case "prepareStock":
+        PrepareStockResponse.encode(message.response.value, writer.uint32(66).fork()).join();
+        break;
+      case "commitStock":
+        CommitStockResponse.encode(message.response.value, writer.uint32(74).fork()).join();
+        break;
+      case "abortStock":
+        AbortStockResponse.encode(message.response.value, writer.uint32(82).fork()).join();
+        break;
     }
     return writer;
   },
@@ -2972,6 +3040,30 @@ export const BatchResult: MessageFns<BatchResult> = {
             };
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.response = { $case: "prepareStock", value: PrepareStockResponse.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.response = { $case: "commitStock", value: CommitStockResponse.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.response = { $case: "abortStock", value: AbortStockResponse.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3031,6 +3123,18 @@ export const BatchResult: MessageFns<BatchResult> = {
         ? { $case: "incrementStock", value: IncrementStockResponse.fromJSON(object.incrementStock) }
         : isSet(object.increment_stock)
         ? { $case: "incrementStock", value: IncrementStockResponse.fromJSON(object.increment_stock) }
+        : isSet(object.prepareStock)
+        ? { $case: "prepareStock", value: PrepareStockResponse.fromJSON(object.prepareStock) }
+        : isSet(object.prepare_stock)
+        ? { $case: "prepareStock", value: PrepareStockResponse.fromJSON(object.prepare_stock) }
+        : isSet(object.commitStock)
+        ? { $case: "commitStock", value: CommitStockResponse.fromJSON(object.commitStock) }
+        : isSet(object.commit_stock)
+        ? { $case: "commitStock", value: CommitStockResponse.fromJSON(object.commit_stock) }
+        : isSet(object.abortStock)
+        ? { $case: "abortStock", value: AbortStockResponse.fromJSON(object.abortStock) }
+        : isSet(object.abort_stock)
+        ? { $case: "abortStock", value: AbortStockResponse.fromJSON(object.abort_stock) }
         : undefined,
     };
   },
@@ -3060,6 +3164,12 @@ export const BatchResult: MessageFns<BatchResult> = {
       obj.decrementStock = DecrementStockResponse.toJSON(message.response.value);
     } else if (message.response?.$case === "incrementStock") {
       obj.incrementStock = IncrementStockResponse.toJSON(message.response.value);
+    } else if (message.response?.$case === "prepareStock") {
+      obj.prepareStock = PrepareStockResponse.toJSON(message.response.value);
+    } else if (message.response?.$case === "commitStock") {
+      obj.commitStock = CommitStockResponse.toJSON(message.response.value);
+    } else if (message.response?.$case === "abortStock") {
+      obj.abortStock = AbortStockResponse.toJSON(message.response.value);
     }
     return obj;
   },
@@ -3313,10 +3423,10 @@ export const DatabaseServiceService = {
     responseDeserialize: (value: Buffer): SetPartitionResponse => SetPartitionResponse.decode(value),
   },
   /**
-   * Several independent reads, writes and stock changes in one call, each with its own result, as
-   * if each had been its own call (same validation, redirects and errors). The writes go into one
-   * Raft append and the linearizable reads share one ReadIndex round. DatabaseClient sends the
-   * requests its callers issue concurrently this way. At most 1000 operations.
+   * Several independent reads, writes, stock changes and 2PC calls in one call, each with its own
+   * result, as if each had been its own call (same validation, redirects and errors). The writes go
+   * into one Raft append and the linearizable reads share one ReadIndex round. DatabaseClient sends
+   * the requests its callers issue concurrently this way. At most 1000 operations.
    */
   batch: {
     path: "/bookstore.v1.DatabaseService/Batch" as const,
@@ -3348,10 +3458,10 @@ export interface DatabaseServiceServer extends UntypedServiceImplementation {
    */
   setPartition: handleUnaryCall<SetPartitionRequest, SetPartitionResponse>;
   /**
-   * Several independent reads, writes and stock changes in one call, each with its own result, as
-   * if each had been its own call (same validation, redirects and errors). The writes go into one
-   * Raft append and the linearizable reads share one ReadIndex round. DatabaseClient sends the
-   * requests its callers issue concurrently this way. At most 1000 operations.
+   * Several independent reads, writes, stock changes and 2PC calls in one call, each with its own
+   * result, as if each had been its own call (same validation, redirects and errors). The writes go
+   * into one Raft append and the linearizable reads share one ReadIndex round. DatabaseClient sends
+   * the requests its callers issue concurrently this way. At most 1000 operations.
    */
   batch: handleUnaryCall<BatchRequest, BatchResponse>;
 }
@@ -3512,10 +3622,10 @@ export interface DatabaseServiceClient extends Client {
     callback: (error: ServiceError | null, response: SetPartitionResponse) => void,
   ): ClientUnaryCall;
   /**
-   * Several independent reads, writes and stock changes in one call, each with its own result, as
-   * if each had been its own call (same validation, redirects and errors). The writes go into one
-   * Raft append and the linearizable reads share one ReadIndex round. DatabaseClient sends the
-   * requests its callers issue concurrently this way. At most 1000 operations.
+   * Several independent reads, writes, stock changes and 2PC calls in one call, each with its own
+   * result, as if each had been its own call (same validation, redirects and errors). The writes go
+   * into one Raft append and the linearizable reads share one ReadIndex round. DatabaseClient sends
+   * the requests its callers issue concurrently this way. At most 1000 operations.
    */
   batch(
     request: BatchRequest,

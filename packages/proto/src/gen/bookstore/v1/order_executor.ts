@@ -216,6 +216,9 @@ export interface GetJobResponse {
   cardLast4: string;
 }
 
+export interface WatchJobsRequest {
+}
+
 export interface ListJobsRequest {
   /** Only jobs of this status (UNSPECIFIED = all). */
   status: JobStatus;
@@ -1519,6 +1522,50 @@ export const GetJobResponse: MessageFns<GetJobResponse> = {
   },
 };
 
+function createBaseWatchJobsRequest(): WatchJobsRequest {
+  return {};
+}
+
+export const WatchJobsRequest: MessageFns<WatchJobsRequest> = {
+  encode(_: WatchJobsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WatchJobsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWatchJobsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): WatchJobsRequest {
+    return {};
+  },
+
+  toJSON(_: WatchJobsRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+};
+
 function createBaseListJobsRequest(): ListJobsRequest {
   return { status: 0, limit: 0 };
 }
@@ -2674,6 +2721,19 @@ export const OrderExecutorServiceService = {
     responseSerialize: (value: GetJobResponse): Buffer => Buffer.from(GetJobResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetJobResponse => GetJobResponse.decode(value),
   },
+  /**
+   * Every change of every job from now on, as this node applies it (an orchestrator keeps one such
+   * stream and tells its own clients; after a reconnect it reads the jobs it follows again).
+   */
+  watchJobs: {
+    path: "/bookstore.v1.OrderExecutorService/WatchJobs" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: WatchJobsRequest): Buffer => Buffer.from(WatchJobsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): WatchJobsRequest => WatchJobsRequest.decode(value),
+    responseSerialize: (value: GetJobResponse): Buffer => Buffer.from(GetJobResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetJobResponse => GetJobResponse.decode(value),
+  },
   /** Jobs, newest first, optionally of one status (for operators and the dashboard; no card data). */
   listJobs: {
     path: "/bookstore.v1.OrderExecutorService/ListJobs" as const,
@@ -2741,6 +2801,11 @@ export interface OrderExecutorServiceServer extends UntypedServiceImplementation
   getJob: handleUnaryCall<GetJobRequest, GetJobResponse>;
   /** The job now, then every change of it until it is COMPLETED or FAILED (then the stream ends). */
   watchJob: handleServerStreamingCall<GetJobRequest, GetJobResponse>;
+  /**
+   * Every change of every job from now on, as this node applies it (an orchestrator keeps one such
+   * stream and tells its own clients; after a reconnect it reads the jobs it follows again).
+   */
+  watchJobs: handleServerStreamingCall<WatchJobsRequest, GetJobResponse>;
   /** Jobs, newest first, optionally of one status (for operators and the dashboard; no card data). */
   listJobs: handleUnaryCall<ListJobsRequest, ListJobsResponse>;
   /** Coordinator decision for a transaction, asked by participants whose decision never came. */
@@ -2808,6 +2873,16 @@ export interface OrderExecutorServiceClient extends Client {
   watchJob(request: GetJobRequest, options?: Partial<CallOptions>): ClientReadableStream<GetJobResponse>;
   watchJob(
     request: GetJobRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<GetJobResponse>;
+  /**
+   * Every change of every job from now on, as this node applies it (an orchestrator keeps one such
+   * stream and tells its own clients; after a reconnect it reads the jobs it follows again).
+   */
+  watchJobs(request: WatchJobsRequest, options?: Partial<CallOptions>): ClientReadableStream<GetJobResponse>;
+  watchJobs(
+    request: WatchJobsRequest,
     metadata?: Metadata,
     options?: Partial<CallOptions>,
   ): ClientReadableStream<GetJobResponse>;

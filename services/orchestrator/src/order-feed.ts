@@ -1,0 +1,115 @@
+// What the executor cluster does with the orders, pushed to whoever here follows one: one WatchJobs
+// stream per orchestrator (every change of every job), fanned out to the order pages' server-sent
+// events and to the purchase recorder, instead of a stream per order. When the stream breaks it is
+// reopened on another node and every order still followed is read again, so no change is missed.
+import type { Logger } from "@bookstore/kit";
+import { type GetJobResponse, JobStatus } from "@bookstore/proto";
+import { type ExecutorClient, isFinished } from "./executor-client.js";
+
+type Listener = (job: GetJobResponse) => void;
+
+export class OrderFeed {
+  private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly stopped = new AbortController();
+  private running = false;
+
+  constructor(
+    private readonly executor: ExecutorClient,
+    private readonly logger: Logger,
+  ) {}
+
+  /**
+   * Calls `listener` with the order now and at every change until it is finished; the function it
+   * returns stops that. Changes arrive in order, but the first read may overtake a change: callers
+   * keep only what moves forward (see `followOrder`).
+   */
+  subscribe(orderId: string, listener: Listener): () => void {
+    this.ensureRunning();
+    const set = this.listeners.get(orderId) ?? new Set<Listener>();
+    this.listeners.set(orderId, set);
+    set.add(listener);
+    void this.read(orderId);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0) this.listeners.delete(orderId);
+    };
+  }
+
+  close(): void {
+    this.stopped.abort();
+  }
+
+  private ensureRunning(): void {
+    if (this.running) return;
+    this.running = true;
+    void this.run();
+  }
+
+  private async run(): Promise<void> {
+    for (let failures = 0; !this.stopped.signal.aborted; ) {
+      try {
+        await this.executor.watchAll(
+          () => {
+            failures = 0;
+            for (const id of this.listeners.keys()) void this.read(id);
+          },
+          (job) => this.publish(job),
+          this.stopped.signal,
+        );
+      } catch (error) {
+        if (failures++ === 0)
+          this.logger.warn({ err: error }, "order feed broke; reconnecting to another executor");
+      }
+      await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** Math.min(failures, 6))));
+    }
+  }
+
+  private async read(orderId: string): Promise<void> {
+    try {
+      this.publish(await this.executor.getJob(orderId));
+    } catch (error) {
+      this.logger.debug(
+        { orderId, err: error },
+        "could not read a followed order; the feed will tell its changes",
+      );
+    }
+  }
+
+  private publish(job: GetJobResponse): void {
+    for (const listener of this.listeners.get(job.jobId) ?? []) listener(job);
+  }
+}
+
+/** How far an order has come: its state, then the steps of its transaction. */
+function progress(job: GetJobResponse): number {
+  const state =
+    job.status === JobStatus.JOB_STATUS_PENDING ? 0 : job.status === JobStatus.JOB_STATUS_EXECUTING ? 1 : 2;
+  return state * 100 + (job.transaction?.history.length ?? 0);
+}
+
+/**
+ * Follows one order until it is finished or `signal` aborts, calling `onUpdate` with each state
+ * that moves it forward (a late read never takes it back).
+ */
+export function followOrder(
+  feed: OrderFeed,
+  orderId: string,
+  onUpdate: Listener,
+  signal: AbortSignal,
+): Promise<void> {
+  return new Promise((resolve) => {
+    let last: GetJobResponse | undefined;
+    const done = () => {
+      unsubscribe();
+      resolve();
+    };
+    const unsubscribe = feed.subscribe(orderId, (job) => {
+      if (last && progress(job) <= progress(last)) return;
+      last = job;
+      onUpdate(job);
+      if (isFinished(job)) done();
+    });
+    if (signal.aborted) done();
+    else signal.addEventListener("abort", done, { once: true });
+  });
+}
