@@ -49,7 +49,7 @@ describe("suggestions store on a PostgreSQL server (DATABASE_URL, pg pool)", { t
 
   it("migrates and indexes the catalog through the pg driver", async () => {
     assert.equal(remote.db.kind, "postgres");
-    assert.deepEqual(remote.migrated, [1, 2, 3, 4]);
+    assert.deepEqual(remote.migrated, [1, 2, 3, 4, 5]);
     assert.equal(remote.index.embedded, books.length);
     const [row] = await remote.db.query<{ n: number }>("SELECT count(*)::int AS n FROM book_embeddings");
     assert.equal(row?.n, books.length);

@@ -28,13 +28,13 @@ describe("suggestions store on embedded Postgres", () => {
   });
 
   it("applies the versioned migrations once", async () => {
-    assert.deepEqual(engine.migrated, [1, 2, 3, 4]);
+    assert.deepEqual(engine.migrated, [1, 2, 3, 4, 5]);
     const rows = await engine.db.query<{ version: number }>(
       "SELECT version FROM schema_migrations ORDER BY 1",
     );
     assert.deepEqual(
       rows.map((r) => r.version),
-      [1, 2, 3, 4],
+      [1, 2, 3, 4, 5],
     );
     const [index] = await engine.db.query<{ indexdef: string }>(
       "SELECT indexdef FROM pg_indexes WHERE indexname = 'book_embeddings_hnsw'",
