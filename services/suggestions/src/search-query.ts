@@ -73,12 +73,16 @@ export function parseSearchQuery(text: string): SearchQuery {
   const unwanted: string[] = [];
   for (const token of tokenize(text)) {
     const cleaned = clean(token.text).toLowerCase();
-    if (cleaned === "" || (!token.phrase && OPERATOR_WORDS.has(cleaned))) continue;
-    if (token.negated) unwanted.push(quoted(cleaned));
-    else if (token.phrase && cleaned.includes(" ")) {
-      phrases.push(cleaned);
-      wanted.push(quoted(cleaned));
-    } else wanted.push(cleaned);
+    // A word with punctuation inside ("a|b") is several words; a phrase stays one.
+    const parts = token.phrase ? [cleaned] : cleaned.split(" ");
+    for (const part of parts) {
+      if (part === "" || (!part.includes(" ") && OPERATOR_WORDS.has(part))) continue;
+      if (token.negated) unwanted.push(quoted(part));
+      else if (part.includes(" ")) {
+        phrases.push(part);
+        wanted.push(quoted(part));
+      } else wanted.push(part);
+    }
   }
   const words = wanted.flatMap((w) => w.replace(/"/g, "").split(" ")).filter((w) => !OPERATOR_WORDS.has(w));
   return {
