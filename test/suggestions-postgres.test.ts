@@ -82,7 +82,10 @@ describe("suggestions store on a PostgreSQL server (DATABASE_URL, pg pool)", { t
       const parsed = parseSearchQuery(query);
       const [v] = await remote.embedder.embed([parsed.plain]);
       assert.ok(v);
-      const [a, b] = await Promise.all([remote.search.search(parsed, v, 5), embedded.search.search(parsed, v, 5)]);
+      const [a, b] = await Promise.all([
+        remote.search.search(parsed, v, 5),
+        embedded.search.search(parsed, v, 5),
+      ]);
       assert.deepEqual(a, b, query);
       assert.ok(a.length > 0, query);
     }

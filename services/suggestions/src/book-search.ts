@@ -101,7 +101,12 @@ export class BookSearch {
   }
 
   /** Full text, meaning and spelling fused (hybrid-search.ts): what the search box answers. */
-  search(query: SearchQuery, vector: Float32Array, limit: number, filters: SearchFilters = {}): Promise<HybridHit[]> {
+  search(
+    query: SearchQuery,
+    vector: Float32Array,
+    limit: number,
+    filters: SearchFilters = {},
+  ): Promise<HybridHit[]> {
     return hybridSearch(this.db, query, vector, limit, filters);
   }
 

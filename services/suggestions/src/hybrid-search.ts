@@ -38,7 +38,7 @@ export interface HybridOptions {
   rrfK: number;
   /** Each ranking's weight in the fusion. */
   weights: { semantic: number; lexical: number; spelling: number };
-  /** The lexical ranking scores only books holding one of the query's rarest terms, up to this many postings. */
+  /** The lexical ranking ranks only books holding one of the query's rarest terms, up to this many postings. */
   postingsBudget: number;
   /** ts_rank weights of a term in the description (D), genres (C), author (B) and title (A). */
   fieldWeights: [number, number, number, number];
@@ -52,7 +52,7 @@ export const DEFAULT_HYBRID: HybridOptions = {
   depth: 40,
   rrfK: 20,
   weights: { semantic: 1, lexical: 1, spelling: 1 },
-  postingsBudget: 2000,
+  postingsBudget: 1000,
   fieldWeights: [0.5, 0.5, 0.7, 1],
   spellingMaxWords: 4,
   correctionsPerWord: 3,
@@ -66,108 +66,119 @@ interface Row {
   lexicalRank: number;
   semanticRank: number;
   spellingRank: number;
-  titleWords: string[];
-  authorWords: string[];
-  genreWords: string[];
-  descriptionWords: string[];
-  titleSpelling: string[];
-  authorSpelling: string[];
+  /** "field:word" */
+  words: string[];
+  spelling: string[];
 }
 
-// Parameters: $1 query vector ('' = no semantic ranking), $2 anyOf, $3 required, $4 excluded,
-// $5 plain, $6 spelling words (empty = no spelling ranking), $7 genre, $8 author pattern,
-// $9 min price, $10 max price, $11 excluded ids, $12 depth, $13 RRF k, $14 limit, $15 postings
-// budget, $16 field weights, $17-$19 ranking weights, $20 corrections per word.
-const FILTERS = `($7::text = '' OR $7::text = ANY (b.genres))
-  AND ($8::text = '' OR lower(b.author) LIKE $8::text)
-  AND b.price_cents >= $9::int AND ($10::int = 0 OR b.price_cents <= $10::int)
-  AND NOT (b.book_id = ANY ($11::text[]))
-  AND ($3::text = '' OR b.document @@ websearch_to_tsquery('bookstore_english', $3::text))
-  AND ($4::text = '' OR NOT b.document @@ websearch_to_tsquery('bookstore_english', $4::text))`;
+// Parameters: $1 query vector ('' = no semantic ranking), $2 required phrases, $3 excluded words,
+// $4 plain words, $5 spelling words (empty = no spelling ranking), $6 genre, $7 author pattern,
+// $8 min price, $9 max price, $10 excluded ids, $11 depth, $12 RRF k, $13 limit, $14 postings
+// budget, $15 field weights, $16-$18 ranking weights, $19 corrections per word.
+const FILTERS = `($6::text = '' OR $6::text = ANY (b.genres))
+  AND ($7::text = '' OR lower(b.author) LIKE $7::text)
+  AND b.price_cents >= $8::int AND ($9::int = 0 OR b.price_cents <= $9::int)
+  AND NOT (b.book_id = ANY ($10::text[]))
+  AND ($2::text = '' OR b.document @@ websearch_to_tsquery('bookstore_english', $2::text))
+  AND ($3::text = '' OR NOT b.document @@ websearch_to_tsquery('bookstore_english', $3::text))`;
 
 /** Nearest by meaning: pgvector's HNSW index, filtered inside the scan. */
 const SEMANTIC = `semantic AS MATERIALIZED (
   SELECT b.book_id, b.catalog_rank, -(e.embedding <=> nullif($1::text, '')::vector) AS key
   FROM book_embeddings e JOIN books b ON b.book_id = e.book_id
   WHERE $1::text <> '' AND ${FILTERS}
-  ORDER BY e.embedding <=> nullif($1::text, '')::vector LIMIT $12::int
+  ORDER BY e.embedding <=> nullif($1::text, '')::vector LIMIT $11::int
 )`;
 
 /**
- * Full text, BM25-like: each query term weighs its inverse document frequency times ts_rank (field
- * weight, saturating term frequency). Only books holding one of the rarest terms (up to a budget
- * of postings, and at least the rarest term) are scored, so common words cost nothing at scale.
+ * Full text: ts_rank of the query's terms (field weights, saturating term frequency). Only books
+ * holding one of the query's rarest terms are ranked: terms are taken rarest first while their
+ * postings add up to the budget (at least the rarest one), so common words ("man", "life") cost
+ * nothing on a large catalog; they still count in the rank of the books found.
  */
 const LEXICAL = `terms AS MATERIALIZED (
-  SELECT quote_literal(x.lexeme)::tsquery AS query,
-    ln(1 + (l.corpus - l.documents + 0.5) / (l.documents + 0.5)) AS idf,
+  SELECT x.lexeme, quote_literal(x.lexeme)::tsquery AS query,
     sum(l.documents) OVER (ORDER BY l.documents, x.lexeme) AS postings
-  FROM unnest(tsvector_to_array(to_tsvector('bookstore_english', $5::text))) AS x(lexeme)
+  FROM unnest(tsvector_to_array(to_tsvector('bookstore_english', $4::text))) AS x(lexeme)
   JOIN book_lexemes l ON l.lexeme = x.lexeme
 ), lexical AS MATERIALIZED (
-  SELECT b.book_id, b.catalog_rank, sum(t.idf * ts_rank($16::float4[], b.document, t.query)) AS key
-  FROM books b CROSS JOIN terms t
+  SELECT b.book_id, b.catalog_rank,
+    ts_rank($15::float4[], b.document, (SELECT tsquery_union(query) FROM terms)) AS key
+  FROM books b
   WHERE b.document @@ (SELECT tsquery_union(query) FROM terms
-                       WHERE postings <= $15::int OR postings = (SELECT min(postings) FROM terms))
+                       WHERE postings <= $14::int OR postings = (SELECT min(postings) FROM terms))
     AND ${FILTERS}
-  GROUP BY b.book_id, b.catalog_rank
-  ORDER BY key DESC, b.catalog_rank LIMIT $12::int
+  ORDER BY key DESC, b.catalog_rank LIMIT $11::int
 )`;
 
 /**
- * Spelling: each short query's word is corrected to the closest title and author words (pg_trgm
- * similarity, or words it begins: "poter" → potter, "hob" → hobbit); books are ranked by how many
- * corrected words their title or author hold.
+ * Spelling, for short queries (names): each query word is corrected to the closest title and author
+ * words (candidates by trigram similarity through the index, nearest by edit distance; words it
+ * begins count too: "poter" → potter, "hob" → hobbit). A book's title or author must hold a
+ * correction of every query word that has one.
  */
 const SPELLING = `corrections AS MATERIALIZED (
-  SELECT c.word FROM (SELECT DISTINCT w AS typed FROM unnest($6::text[]) AS x,
+  SELECT t.typed, c.word FROM (SELECT DISTINCT w AS typed FROM unnest($5::text[]) AS x,
                       regexp_split_to_table(bookstore_key(x), ' ') AS w WHERE w <> '') AS t
   CROSS JOIN LATERAL (
     SELECT w.word FROM book_words w
     WHERE w.word % t.typed OR (length(t.typed) >= 3 AND w.word >= t.typed AND w.word < t.typed || chr(1114111))
     ORDER BY least(levenshtein(w.word, t.typed), levenshtein(left(w.word, length(t.typed)), t.typed) + 1),
       similarity(w.word, t.typed) DESC, w.books DESC, w.word
-    LIMIT $20::int
+    LIMIT $19::int
   ) AS c
 ), spelling_query AS (
-  SELECT tsquery_union(to_tsquery('bookstore_english', quote_literal(x.lexeme) || ':AB')) AS query
-  FROM corrections c, unnest(tsvector_to_array(to_tsvector('bookstore_english', c.word))) AS x(lexeme)
+  SELECT tsquery_intersection(alternatives) AS query FROM (
+    SELECT c.typed, tsquery_union(to_tsquery('bookstore_english', quote_literal(x.lexeme) || ':AB')) AS alternatives
+    FROM corrections c, unnest(tsvector_to_array(to_tsvector('bookstore_english', c.word))) AS x(lexeme)
+    GROUP BY c.typed
+  ) AS per_word
 ), spelling AS MATERIALIZED (
   SELECT b.book_id, b.catalog_rank, ts_rank('{0, 0, 1, 1}', b.document, (SELECT query FROM spelling_query)) AS key
   FROM books b
   WHERE b.document @@ (SELECT query FROM spelling_query) AND ${FILTERS}
-  ORDER BY key DESC, b.catalog_rank LIMIT $12::int
+  ORDER BY key DESC, b.catalog_rank LIMIT $11::int
 )`;
 
-const WORDS_OF = (column: string, test: string) =>
-  `ARRAY(SELECT DISTINCT w FROM regexp_split_to_table(${column}, '[[:space:][:punct:]]+') AS w
-         WHERE w <> '' AND ${test})`;
-const MATCHES_QUERY = `to_tsvector('bookstore_english', w) @@ websearch_to_tsquery('bookstore_english', $2::text)`;
-const CORRECTED = `bookstore_key(w) IN (SELECT word FROM corrections)`;
+/**
+ * The words of a result's fields that match a query term (same lexeme) or a spelling correction,
+ * as "field:word". A word is stemmed only when its first three letters are those of a query term
+ * (a stem begins like its word), which spares most of a description's words.
+ */
+const EXPLANATION = `LEFT JOIN LATERAL (
+  SELECT coalesce(array_agg(DISTINCT v.field || ':' || v.word) FILTER (WHERE v.term), '{}') AS words,
+    coalesce(array_agg(DISTINCT v.field || ':' || v.word) FILTER (WHERE v.corrected), '{}') AS spelling
+  FROM (
+    SELECT t.field, x.word,
+      left(lower(x.word), 3) = ANY (ARRAY(SELECT left(lexeme, 3) FROM terms))
+        AND to_tsvector('bookstore_english', x.word) @@ (SELECT tsquery_union(query) FROM terms) AS term,
+      f.spelling_rank > 0 AND t.field IN ('title', 'author')
+        AND bookstore_key(x.word) IN (SELECT word FROM corrections) AS corrected
+    FROM (VALUES ('title', b.title), ('author', b.author), ('genres', array_to_string(b.genres, ' ')),
+                 ('description', b.description)) AS t(field, text),
+      regexp_split_to_table(t.text, '[[:space:][:punct:]]+') AS x(word)
+    WHERE x.word <> ''
+  ) AS v
+) AS m ON true`;
 
 const HYBRID_SQL = `
 WITH ${SEMANTIC}, ${LEXICAL}, ${SPELLING}, ranked AS (
-  SELECT book_id, row_number() OVER (ORDER BY key DESC, catalog_rank) AS rank, 1 AS ranking, $17::float8 AS weight
+  SELECT book_id, row_number() OVER (ORDER BY key DESC, catalog_rank) AS rank, 1 AS ranking, $16::float8 AS weight
     FROM semantic
-  UNION ALL SELECT book_id, row_number() OVER (ORDER BY key DESC, catalog_rank), 2, $18::float8 FROM lexical
-  UNION ALL SELECT book_id, row_number() OVER (ORDER BY key DESC, catalog_rank), 3, $19::float8 FROM spelling
+  UNION ALL SELECT book_id, row_number() OVER (ORDER BY key DESC, catalog_rank), 2, $17::float8 FROM lexical
+  UNION ALL SELECT book_id, row_number() OVER (ORDER BY key DESC, catalog_rank), 3, $18::float8 FROM spelling
 ), fused AS (
-  SELECT book_id, sum(weight / ($13::int + rank)) AS fused,
+  SELECT book_id, sum(weight / ($12::int + rank)) AS fused,
     coalesce(max(rank) FILTER (WHERE ranking = 1), 0)::int AS semantic_rank,
     coalesce(max(rank) FILTER (WHERE ranking = 2), 0)::int AS lexical_rank,
     coalesce(max(rank) FILTER (WHERE ranking = 3), 0)::int AS spelling_rank
   FROM ranked GROUP BY book_id
-  ORDER BY fused DESC, min(rank), book_id LIMIT $14::int
+  ORDER BY fused DESC, min(rank), book_id LIMIT $13::int
 )
 SELECT b.book_id AS "bookId", b.title, b.author, f.fused::float8 AS fused,
   f.lexical_rank AS "lexicalRank", f.semantic_rank AS "semanticRank", f.spelling_rank AS "spellingRank",
-  ${WORDS_OF("b.title", MATCHES_QUERY)} AS "titleWords",
-  ${WORDS_OF("b.author", MATCHES_QUERY)} AS "authorWords",
-  ${WORDS_OF("array_to_string(b.genres, ' ')", MATCHES_QUERY)} AS "genreWords",
-  ${WORDS_OF("b.description", MATCHES_QUERY)} AS "descriptionWords",
-  CASE WHEN f.spelling_rank > 0 THEN ${WORDS_OF("b.title", CORRECTED)} ELSE '{}' END AS "titleSpelling",
-  CASE WHEN f.spelling_rank > 0 THEN ${WORDS_OF("b.author", CORRECTED)} ELSE '{}' END AS "authorSpelling"
-FROM fused f JOIN books b ON b.book_id = f.book_id
+  m.words, m.spelling
+FROM fused f JOIN books b ON b.book_id = f.book_id ${EXPLANATION}
 ORDER BY f.fused DESC, b.book_id`;
 
 /**
@@ -186,7 +197,6 @@ export async function hybridSearch(
   const { weights } = options;
   const rows = await db.query<Row>(HYBRID_SQL, [
     vector && hasLength(vector) ? toPgVector(vector) : "",
-    query.anyOf,
     query.required,
     query.excluded,
     query.plain,
@@ -216,20 +226,23 @@ export async function hybridSearch(
   }));
 }
 
+const FIELDS: FieldWords["field"][] = ["title", "author", "genres", "description"];
+
+/** "field:word" pairs to words by field, in field order, each field once. */
+function byField(pairs: readonly string[]): FieldWords[] {
+  const words = new Map<string, string[]>();
+  for (const pair of pairs) {
+    const colon = pair.indexOf(":");
+    const field = pair.slice(0, colon);
+    words.set(field, [...(words.get(field) ?? []), pair.slice(colon + 1)]);
+  }
+  return FIELDS.filter((f) => words.has(f)).map((field) => ({ field, words: words.get(field) ?? [] }));
+}
+
 function explain(r: Row): MatchExplanation {
-  const fields = (pairs: [FieldWords["field"], string[]][]): FieldWords[] =>
-    pairs.filter(([, words]) => words.length > 0).map(([field, words]) => ({ field, words }));
   return {
-    words: fields([
-      ["title", r.titleWords],
-      ["author", r.authorWords],
-      ["genres", r.genreWords],
-      ["description", r.descriptionWords],
-    ]),
-    spelling: fields([
-      ["title", r.titleSpelling],
-      ["author", r.authorSpelling],
-    ]),
+    words: byField(r.words),
+    spelling: byField(r.spelling),
     similarMeaning: r.semanticRank > 0,
     lexicalRank: r.lexicalRank,
     semanticRank: r.semanticRank,

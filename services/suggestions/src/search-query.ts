@@ -6,15 +6,13 @@
  * operator a shopper did not mean reaches it; websearch_to_tsquery itself never rejects its input.
  */
 export interface SearchQuery {
-  /** Words and phrases to look for, in web-search syntax joined by `or`: "wizard or school". */
-  anyOf: string;
   /** Phrases every result must contain, web-search syntax ("boy wizard" "dark lord"). */
   required: string;
   /** Words and phrases no result may contain, joined by `or`. */
   excluded: string;
-  /** Words looked for (phrases' words included), lower case, without operators. */
+  /** Words looked for (phrases' words included), lower case, without operators, each once. */
   words: string[];
-  /** The words as one text: what is embedded and compared by spelling. */
+  /** The words looked for as one text, in the order typed: what is embedded and ranked by words. */
   plain: string;
 }
 
@@ -68,25 +66,22 @@ function quoted(words: string): string {
 }
 
 export function parseSearchQuery(text: string): SearchQuery {
-  const wanted: string[] = [];
+  const words: string[] = [];
   const phrases: string[] = [];
   const unwanted: string[] = [];
   for (const token of tokenize(text)) {
     const cleaned = clean(token.text).toLowerCase();
     // A word with punctuation inside ("a|b") is several words; a phrase stays one.
-    const parts = token.phrase ? [cleaned] : cleaned.split(" ");
-    for (const part of parts) {
+    for (const part of token.phrase ? [cleaned] : cleaned.split(" ")) {
       if (part === "" || (!part.includes(" ") && OPERATOR_WORDS.has(part))) continue;
       if (token.negated) unwanted.push(quoted(part));
-      else if (part.includes(" ")) {
-        phrases.push(part);
-        wanted.push(quoted(part));
-      } else wanted.push(part);
+      else {
+        if (part.includes(" ")) phrases.push(part);
+        words.push(...part.split(" ").filter((w) => !OPERATOR_WORDS.has(w)));
+      }
     }
   }
-  const words = wanted.flatMap((w) => w.replace(/"/g, "").split(" ")).filter((w) => !OPERATOR_WORDS.has(w));
   return {
-    anyOf: [...new Set(wanted)].join(" or "),
     required: phrases.map((p) => `"${p}"`).join(" "),
     excluded: [...new Set(unwanted)].join(" or "),
     words: [...new Set(words)],

@@ -1,5 +1,5 @@
 -- Lexical search beside the vectors (docs/suggestions.md, "Hybrid search"): a weighted full-text
--- document per book (title > author > genres > description) with document frequencies for IDF,
+-- document per book (title > author > genres > description) with document frequencies,
 -- the words of titles and authors for spelling correction (pg_trgm), and word-start keys of
 -- titles and authors for search as you type.
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
@@ -29,8 +29,9 @@ CREATE FUNCTION bookstore_document(title text, author text, genres text[], descr
         || setweight(to_tsvector('public.bookstore_english', description), 'D')
   $$;
 
--- The union (OR) of tsqueries, as an aggregate: a query's terms are gathered row by row.
+-- OR and AND of tsqueries as aggregates: a query's terms are gathered row by row.
 CREATE AGGREGATE tsquery_union(tsquery) (SFUNC = tsquery_or, STYPE = tsquery);
+CREATE AGGREGATE tsquery_intersection(tsquery) (SFUNC = tsquery_and, STYPE = tsquery);
 
 ALTER TABLE books ADD COLUMN document tsvector
   GENERATED ALWAYS AS (bookstore_document(title, author, genres, description)) STORED;
@@ -39,10 +40,9 @@ CREATE INDEX books_document_idx ON books USING gin (document);
 -- The views below are derived from the books; the indexer refreshes them when the catalog
 -- changed. A view is refreshed with a search_path of pg_catalog only, so they name the schema.
 
--- How many books hold each lexeme, and how many books there are: inverse document frequency.
+-- How many books hold each lexeme: the lexical ranking starts from the query's rarest terms.
 CREATE MATERIALIZED VIEW book_lexemes AS
-  SELECT word AS lexeme, ndoc AS documents, (SELECT count(*)::int FROM public.books) AS corpus
-  FROM ts_stat('SELECT document FROM public.books');
+  SELECT word AS lexeme, ndoc AS documents FROM ts_stat('SELECT document FROM public.books');
 CREATE UNIQUE INDEX book_lexemes_lexeme_idx ON book_lexemes (lexeme);
 
 -- The words of titles and authors. A misspelled query word is corrected to the closest of these
