@@ -1,26 +1,8 @@
+import type { FieldWords, MatchExplanation } from "@bookstore/proto";
 import { containsPattern, type SearchFilters } from "./book-search.js";
 import type { Queryable } from "./db/database.js";
 import { toPgVector } from "./embedders/embedder.js";
 import type { SearchQuery } from "./search-query.js";
-
-/** Why a result matched, for the storefront to say so and highlight the words. */
-export interface MatchExplanation {
-  /** The book's own words that match a query word (stemmed, accents folded), by field. */
-  words: FieldWords[];
-  /** Title and author words that a misspelled or partial query word was taken to mean. */
-  spelling: FieldWords[];
-  /** Among the books nearest in meaning (the vector ranking). */
-  similarMeaning: boolean;
-  /** 1-based place in each ranking; 0 = not in it. */
-  lexicalRank: number;
-  semanticRank: number;
-  spellingRank: number;
-}
-
-export interface FieldWords {
-  field: "title" | "author" | "genres" | "description";
-  words: string[];
-}
 
 export interface HybridHit {
   bookId: string;
@@ -28,7 +10,8 @@ export interface HybridHit {
   author: string;
   /** The fused score scaled to [0, 1]: 1 = first in every ranking. */
   score: number;
-  match: MatchExplanation;
+  /** Why it matched: words by field, spelling corrections, similar meaning, place in each ranking. */
+  match: Omit<MatchExplanation, "bookId">;
 }
 
 export interface HybridOptions {
@@ -168,18 +151,18 @@ WITH ${SEMANTIC}, ${LEXICAL}, ${SPELLING}, ranked AS (
   UNION ALL SELECT book_id, row_number() OVER (ORDER BY key DESC, catalog_rank), 2, $17::float8 FROM lexical
   UNION ALL SELECT book_id, row_number() OVER (ORDER BY key DESC, catalog_rank), 3, $18::float8 FROM spelling
 ), fused AS (
-  SELECT book_id, sum(weight / ($12::int + rank)) AS fused,
+  SELECT book_id, sum(weight / ($12::int + rank)) AS fused, min(rank) AS best_rank,
     coalesce(max(rank) FILTER (WHERE ranking = 1), 0)::int AS semantic_rank,
     coalesce(max(rank) FILTER (WHERE ranking = 2), 0)::int AS lexical_rank,
     coalesce(max(rank) FILTER (WHERE ranking = 3), 0)::int AS spelling_rank
   FROM ranked GROUP BY book_id
-  ORDER BY fused DESC, min(rank), book_id LIMIT $13::int
+  ORDER BY fused DESC, best_rank, book_id LIMIT $13::int
 )
 SELECT b.book_id AS "bookId", b.title, b.author, f.fused::float8 AS fused,
   f.lexical_rank AS "lexicalRank", f.semantic_rank AS "semanticRank", f.spelling_rank AS "spellingRank",
   m.words, m.spelling
 FROM fused f JOIN books b ON b.book_id = f.book_id ${EXPLANATION}
-ORDER BY f.fused DESC, b.book_id`;
+ORDER BY f.fused DESC, f.best_rank, b.book_id`;
 
 /**
  * One statement: the books nearest in meaning (pgvector HNSW), the best full-text matches and the
@@ -226,7 +209,7 @@ export async function hybridSearch(
   }));
 }
 
-const FIELDS: FieldWords["field"][] = ["title", "author", "genres", "description"];
+const FIELDS = ["title", "author", "genres", "description"];
 
 /** "field:word" pairs to words by field, in field order, each field once. */
 function byField(pairs: readonly string[]): FieldWords[] {
@@ -239,7 +222,7 @@ function byField(pairs: readonly string[]): FieldWords[] {
   return FIELDS.filter((f) => words.has(f)).map((field) => ({ field, words: words.get(field) ?? [] }));
 }
 
-function explain(r: Row): MatchExplanation {
+function explain(r: Row): HybridHit["match"] {
   return {
     words: byField(r.words),
     spelling: byField(r.spelling),

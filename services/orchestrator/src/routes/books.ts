@@ -161,7 +161,7 @@ export function registerBookRoutes(app: FastifyInstance, options: BookRoutesOpti
     {
       schema: {
         tags: ["books"],
-        summary: "Hybrid search: words (\"phrases\", -excluded), meaning and spelling, fused",
+        summary: 'Hybrid search: words ("phrases", -excluded), meaning and spelling, fused',
       },
     },
     async (request, reply) => {
