@@ -226,6 +226,8 @@ describe("suggestions service: gRPC and REST", () => {
       "or or or",
       "ünïcødé 漢字 🙂",
       "x".repeat(1000),
+      `harry${"y".repeat(300)} potter`,
+      "ß".repeat(999),
     ];
     for (const q of odd) {
       const { status, body } = await getJson(`${baseUrl}/api/books/search?q=${encodeURIComponent(q)}`);
@@ -265,7 +267,18 @@ describe("suggestions service: gRPC and REST", () => {
     const many = await getJson(`${baseUrl}/api/books/suggest?q=harry+pot&limit=2`);
     assert.equal(many.body.suggestions.length, 2);
     assert.deepEqual((await getJson(`${baseUrl}/api/books/suggest?q=`)).body, { query: "", suggestions: [] });
-    for (const q of ["%", "_", "'", '"', "\\", "zzzzzz", "!!!", "ünïcødé"]) {
+    for (const q of [
+      "%",
+      "_",
+      "'",
+      '"',
+      "\\",
+      "zzzzzz",
+      "!!!",
+      "ünïcødé",
+      "ß".repeat(200),
+      "harry ".repeat(33),
+    ]) {
       const { status, body } = await getJson(`${baseUrl}/api/books/suggest?q=${encodeURIComponent(q)}`);
       assert.equal(status, 200, `${q}: ${JSON.stringify(body)}`);
     }

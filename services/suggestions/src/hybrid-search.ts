@@ -98,11 +98,13 @@ const LEXICAL = `terms AS MATERIALIZED (
  * Spelling, for short queries (names): each query word is corrected to the closest title and author
  * words (candidates by trigram similarity through the index, nearest by edit distance; words it
  * begins count too: "poter" → potter, "hob" → hobbit). A book's title or author must hold a
- * correction of every query word that has one.
+ * correction of every query word that has one. Words over 64 letters are no names (and
+ * levenshtein() refuses more than 255).
  */
 const SPELLING = `corrections AS MATERIALIZED (
   SELECT t.typed, c.word FROM (SELECT DISTINCT w AS typed FROM unnest($5::text[]) AS x,
-                      regexp_split_to_table(bookstore_key(x), ' ') AS w WHERE w <> '') AS t
+                      regexp_split_to_table(bookstore_key(x), ' ') AS w
+                      WHERE w <> '' AND length(w) <= 64) AS t
   CROSS JOIN LATERAL (
     SELECT w.word FROM book_words w
     WHERE w.word % t.typed OR (length(t.typed) >= 3 AND w.word >= t.typed AND w.word < t.typed || chr(1114111))

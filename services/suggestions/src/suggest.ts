@@ -17,7 +17,8 @@ const CANDIDATES = 64;
 
 // $1 typed text, $2 limit, $3 candidates. Typed text and keys are folded alike (bookstore_key).
 // The last typed word may be unfinished: it is corrected only when no title or author word begins
-// with it. The corrected text is looked up only when what was typed finds fewer than $2.
+// with it. The corrected text is looked up only when what was typed finds fewer than $2. Words
+// over 64 letters are not corrected (levenshtein() refuses more than 255).
 const SUGGEST_SQL = `
 WITH words AS (
   SELECT x.word, x.place, x.place = max(x.place) OVER () AS last
@@ -27,7 +28,7 @@ WITH words AS (
   SELECT string_agg(coalesce(c.word, words.word), ' ' ORDER BY words.place) AS text
   FROM words LEFT JOIN LATERAL (
     SELECT w.word FROM book_words w
-    WHERE w.word % words.word
+    WHERE length(words.word) <= 64 AND w.word % words.word
       AND NOT (words.last AND EXISTS (SELECT 1 FROM book_words p
         WHERE p.word >= words.word AND p.word < words.word || chr(1114111)))
     ORDER BY levenshtein(w.word, words.word), similarity(w.word, words.word) DESC, w.books DESC, w.word
