@@ -35,7 +35,7 @@ export const DEFAULT_HYBRID: HybridOptions = {
   depth: 40,
   rrfK: 20,
   weights: { semantic: 1, lexical: 1, spelling: 1 },
-  postingsBudget: 1000,
+  postingsBudget: 500,
   fieldWeights: [0.5, 0.5, 0.7, 1],
   spellingMaxWords: 4,
   correctionsPerWord: 3,
