@@ -125,7 +125,7 @@ describe("suggestions service: gRPC and REST", () => {
     assert.equal(sgStore.size, 0, "ClearOrder removed the order's data");
   });
 
-  it("GET /api/books/search: semantic results with scores and the embedder's name", async () => {
+  it("GET /api/books/search: hybrid results with scores and the embedder's name", async () => {
     const { status, body } = await getJson(
       `${baseUrl}/api/books/search?q=${encodeURIComponent("a boy wizard at a school of magic")}&limit=5`,
     );
@@ -163,6 +163,131 @@ describe("suggestions service: gRPC and REST", () => {
     const cart = await getJson(`${baseUrl}/api/recommendations?cart=dune,nope`);
     assert.equal(cart.status, 400);
     assert.equal(cart.body.error.details[0].field, "cart[1]");
+  });
+
+  it("search says why each result matched: words by field, spelling, similar meaning", async () => {
+    const { status, body } = await getJson(`${baseUrl}/api/books/search?q=hobbit+dragon&limit=3`);
+    assert.equal(status, 200);
+    const [first] = body.books;
+    assert.equal(first.bookId, "the-hobbit");
+    assert.deepEqual(
+      first.match.words.find((f: { field: string }) => f.field === "title"),
+      { field: "title", words: ["Hobbit"] },
+    );
+    assert.ok(first.match.ranks.lexical >= 1);
+    assert.ok(first.score > 0 && first.score <= 1);
+    const typo = await getJson(`${baseUrl}/api/books/search?q=harry+poter&limit=3`);
+    for (const b of typo.body.books) {
+      assert.match(b.bookId, /^harry-potter/);
+      assert.deepEqual(b.match.spelling.find((f: { field: string }) => f.field === "title")?.words.sort(), [
+        "Harry",
+        "Potter",
+      ]);
+    }
+    const meaning = await getJson(`${baseUrl}/api/books/search?q=a+boy+wizard+at+a+school+of+magic&limit=5`);
+    assert.ok(meaning.body.books.some((b: { match: { similarMeaning: boolean } }) => b.match.similarMeaning));
+  });
+
+  it('search: "phrases" are required, -words excluded, filters hold for every ranking', async () => {
+    const text = (id: string) => {
+      const b = catalog.get(id);
+      return `${b?.title} ${b?.author} ${b?.genres.join(" ")} ${b?.description}`.toLowerCase();
+    };
+    const phrase = await getJson(
+      `${baseUrl}/api/books/search?q=${encodeURIComponent('"chamber of secrets" harry')}`,
+    );
+    assert.equal(phrase.status, 200);
+    assert.ok(phrase.body.books.length >= 1);
+    for (const b of phrase.body.books) assert.match(text(b.bookId), /chamber of secrets/);
+    const minus = await getJson(
+      `${baseUrl}/api/books/search?q=${encodeURIComponent("wizard school -potter")}`,
+    );
+    assert.ok(minus.body.books.length >= 3);
+    for (const b of minus.body.books) assert.doesNotMatch(text(b.bookId), /potter/);
+    const cheapHorror = await getJson(
+      `${baseUrl}/api/books/search?q=king&genre=horror&maxPrice=9.99&limit=20`,
+    );
+    for (const b of cheapHorror.body.books) {
+      const book = catalog.get(b.bookId);
+      assert.ok(book?.genres.includes("horror") && book.priceCents <= 999, b.bookId);
+    }
+  });
+
+  it("search never answers 5xx: odd input is a 400 naming q, or an empty or ordinary result", async () => {
+    const odd = [
+      "!!! ??? ...",
+      "'; DROP TABLE books; --",
+      '"boy wizard',
+      'boy "wizard" "',
+      "-potter",
+      "the of and",
+      "a & b | !c <-> d:* (e",
+      "\\ %_ $1 ::text",
+      "or or or",
+      "ünïcødé 漢字 🙂",
+      "x".repeat(1000),
+      `harry${"y".repeat(300)} potter`,
+      "ß".repeat(999),
+    ];
+    for (const q of odd) {
+      const { status, body } = await getJson(`${baseUrl}/api/books/search?q=${encodeURIComponent(q)}`);
+      assert.equal(status, 200, `${q}: ${JSON.stringify(body)}`);
+      assert.ok(Array.isArray(body.books));
+    }
+    assert.deepEqual(
+      (await getJson(`${baseUrl}/api/books/search?q=${encodeURIComponent("!!! ...")}`)).body.books,
+      [],
+    );
+    const huge = await getJson(`${baseUrl}/api/books/search?q=${"word ".repeat(2000)}`);
+    assert.equal(huge.status, 400);
+    assert.equal(huge.body.error.details[0].field, "q");
+  });
+
+  it("GET /api/books/suggest: titles and authors as you type, typos corrected", async () => {
+    const hob = await getJson(`${baseUrl}/api/books/suggest?q=the+hob`);
+    assert.equal(hob.status, 200);
+    assert.deepEqual(hob.body.suggestions[0], {
+      kind: "title",
+      text: "The Hobbit",
+      bookId: "the-hobbit",
+      match: "prefix",
+      books: 1,
+    });
+    const word = await getJson(`${baseUrl}/api/books/suggest?q=azkab`);
+    assert.equal(word.body.suggestions[0].bookId, "harry-potter-and-the-prisoner-of-azkaban");
+    assert.equal(word.body.suggestions[0].match, "word");
+    const author = await getJson(`${baseUrl}/api/books/suggest?q=tolkein&limit=3`);
+    assert.deepEqual(author.body.suggestions[0], {
+      kind: "author",
+      text: "J. R. R. Tolkien",
+      bookId: "",
+      match: "spelling",
+      books: 3,
+    });
+    const many = await getJson(`${baseUrl}/api/books/suggest?q=harry+pot&limit=2`);
+    assert.equal(many.body.suggestions.length, 2);
+    assert.deepEqual((await getJson(`${baseUrl}/api/books/suggest?q=`)).body, { query: "", suggestions: [] });
+    for (const q of [
+      "%",
+      "_",
+      "'",
+      '"',
+      "\\",
+      "zzzzzz",
+      "!!!",
+      "ünïcødé",
+      "ß".repeat(200),
+      "harry ".repeat(33),
+    ]) {
+      const { status, body } = await getJson(`${baseUrl}/api/books/suggest?q=${encodeURIComponent(q)}`);
+      assert.equal(status, 200, `${q}: ${JSON.stringify(body)}`);
+    }
+    const long = await getJson(`${baseUrl}/api/books/suggest?q=${"a".repeat(201)}`);
+    assert.equal(long.status, 400);
+    assert.equal(long.body.error.details[0].field, "q");
+    const limit = await getJson(`${baseUrl}/api/books/suggest?q=dune&limit=21`);
+    assert.equal(limit.status, 400);
+    assert.equal(limit.body.error.details[0].field, "limit");
   });
 
   it("GET /books keeps the seed's shape, and its genre filter works", async () => {

@@ -8,11 +8,16 @@ import { after, before, describe, it } from "node:test";
 import { loadCatalog } from "@bookstore/catalog";
 import { createLogger, freePort } from "@bookstore/kit";
 import { PGlite } from "@electric-sql/pglite";
+import { fuzzystrmatch } from "@electric-sql/pglite/contrib/fuzzystrmatch";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
+import { unaccent } from "@electric-sql/pglite/contrib/unaccent";
 import { vector } from "@electric-sql/pglite-pgvector";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { openDatabase } from "../services/suggestions/src/db/database.js";
 import { type Engine, startEngine } from "../services/suggestions/src/engine.js";
+import { parseSearchQuery } from "../services/suggestions/src/search-query.js";
 import { relevanceSet } from "../services/suggestions/test/support/relevance-set.js";
+import { typoSet } from "../services/suggestions/test/support/typo-set.js";
 
 const books = loadCatalog().books;
 const logger = createLogger({ service: "test", level: "silent" });
@@ -25,7 +30,8 @@ describe("suggestions store on a PostgreSQL server (DATABASE_URL, pg pool)", { t
   let embedded: Engine;
 
   before(async () => {
-    backing = await PGlite.create({ extensions: { vector } });
+    // The extensions a stock server gets from pgvector and postgresql-contrib.
+    backing = await PGlite.create({ extensions: { vector, pg_trgm, unaccent, fuzzystrmatch } });
     const port = await freePort();
     server = new PGLiteSocketServer({ db: backing, host: "127.0.0.1", port, maxConnections: 32 });
     await server.start();
@@ -49,7 +55,7 @@ describe("suggestions store on a PostgreSQL server (DATABASE_URL, pg pool)", { t
 
   it("migrates and indexes the catalog through the pg driver", async () => {
     assert.equal(remote.db.kind, "postgres");
-    assert.deepEqual(remote.migrated, [1, 2, 3, 4]);
+    assert.deepEqual(remote.migrated, [1, 2, 3, 4, 5]);
     assert.equal(remote.index.embedded, books.length);
     const [row] = await remote.db.query<{ n: number }>("SELECT count(*)::int AS n FROM book_embeddings");
     assert.equal(row?.n, books.length);
@@ -71,6 +77,26 @@ describe("suggestions store on a PostgreSQL server (DATABASE_URL, pg pool)", { t
     assert.ok(top.some((b) => b.bookId.startsWith("harry-potter")));
   });
 
+  it("answers hybrid searches and suggestions exactly as embedded Postgres does", async () => {
+    for (const { query } of [...relevanceSet.slice(0, 5), ...typoSet.slice(0, 5)]) {
+      const parsed = parseSearchQuery(query);
+      const [v] = await remote.embedder.embed([parsed.plain]);
+      assert.ok(v);
+      const [a, b] = await Promise.all([
+        remote.search.search(parsed, v, 5),
+        embedded.search.search(parsed, v, 5),
+      ]);
+      assert.deepEqual(a, b, query);
+      assert.ok(a.length > 0, query);
+    }
+    const [typed, local] = await Promise.all([
+      remote.search.suggest("tolkein", 5),
+      embedded.search.suggest("tolkein", 5),
+    ]);
+    assert.deepEqual(typed, local);
+    assert.equal(typed[0]?.text, "J. R. R. Tolkien");
+  });
+
   it("records purchases (a transaction) and reads them back", async () => {
     await remote.search.recordPurchase("c-pg", "o-1", ["dune", "foundation"]);
     assert.deepEqual((await remote.search.purchasedBy("c-pg")).sort(), ["dune", "foundation"]);
@@ -79,10 +105,12 @@ describe("suggestions store on a PostgreSQL server (DATABASE_URL, pg pool)", { t
   it("runs the session settings on every pooled connection before its first query", async () => {
     const shown = await Promise.all(
       Array.from({ length: 8 }, () =>
-        remote.db.query<{ v: string }>("SELECT current_setting('hnsw.ef_search') AS v"),
+        remote.db.query<{ ef: string; trgm: string }>(
+          "SELECT current_setting('hnsw.ef_search') AS ef, current_setting('pg_trgm.similarity_threshold') AS trgm",
+        ),
       ),
     );
-    for (const rows of shown) assert.equal(rows[0]?.v, "77");
+    for (const rows of shown) assert.deepEqual(rows[0], { ef: "77", trgm: "0.3" });
   });
 
   it("a second start embeds nothing (incremental)", async () => {

@@ -12,6 +12,7 @@ import { indexCatalog } from "../services/suggestions/src/book-index.js";
 import { migrate } from "../services/suggestions/src/db/migrate.js";
 import type { Embedder } from "../services/suggestions/src/embedders/embedder.js";
 import { type Engine, startEngine } from "../services/suggestions/src/engine.js";
+import { parseSearchQuery } from "../services/suggestions/src/search-query.js";
 
 const books = loadCatalog().books;
 const logger = createLogger({ service: "test", level: "silent" });
@@ -28,13 +29,13 @@ describe("suggestions store on embedded Postgres", () => {
   });
 
   it("applies the versioned migrations once", async () => {
-    assert.deepEqual(engine.migrated, [1, 2, 3, 4]);
+    assert.deepEqual(engine.migrated, [1, 2, 3, 4, 5]);
     const rows = await engine.db.query<{ version: number }>(
       "SELECT version FROM schema_migrations ORDER BY 1",
     );
     assert.deepEqual(
       rows.map((r) => r.version),
-      [1, 2, 3, 4],
+      [1, 2, 3, 4, 5],
     );
     const [index] = await engine.db.query<{ indexdef: string }>(
       "SELECT indexdef FROM pg_indexes WHERE indexname = 'book_embeddings_hnsw'",
@@ -75,6 +76,12 @@ describe("suggestions store on embedded Postgres", () => {
     );
     const one = await indexCatalog(engine.db, engine.embedder, changed);
     assert.equal(one.embedded, 1);
+    // The search views follow the catalog: a word no book had before is found.
+    const appendix = parseSearchQuery("appendix");
+    const [vector] = await engine.embedder.embed([appendix.plain]);
+    const found = await engine.search.search(appendix, vector as Float32Array, 3);
+    assert.equal(found[0]?.bookId, "dune");
+    assert.deepEqual(found[0]?.match.words, [{ field: "description", words: ["appendix"] }]);
     const priceOnly = changed.map((b) => (b.id === "emma" ? { ...b, priceCents: b.priceCents + 100 } : b));
     assert.equal(
       (await indexCatalog(engine.db, engine.embedder, priceOnly)).embedded,
@@ -91,6 +98,13 @@ describe("suggestions store on embedded Postgres", () => {
     const all = await indexCatalog(engine.db, renamed, books.slice(0, 50));
     assert.equal(all.embedded, 50, "a new embedder re-embeds every book");
     assert.equal(all.removed, books.length - 50, "books gone from the catalog are removed");
+    const kept = books[0]?.title as string;
+    assert.deepEqual(
+      (await engine.search.suggest("the hobbit", 5)).map((s) => s.text),
+      [],
+      "a removed book is no longer suggested",
+    );
+    assert.equal((await engine.search.suggest(kept, 1))[0]?.text, kept);
     const restored = await indexCatalog(engine.db, engine.embedder, books);
     assert.equal(restored.embedded, books.length);
   });

@@ -1,8 +1,9 @@
-// Search suite: semantic search latency (p50/p99, top-10, query embedding included) and throughput
-// on the catalog and on a synthetic catalog of BENCH_SEARCH_BOOKS books (default 100,000) generated
-// here; indexing rate (books/s) of each embedder; recall@10 of the HNSW index against exact search
-// on the synthetic catalog at several hnsw.ef_search values. Embedded Postgres (PGlite, WASM, one
-// thread), one client: queries run one after another.
+// Search suite: latency (p50/p99, top-10, query embedding included) and throughput of the vector
+// search, of the hybrid search (full text + vector + spelling, fused) and of suggestions as you
+// type, on the catalog and on a synthetic catalog of BENCH_SEARCH_BOOKS books (default 100,000)
+// generated here; indexing rate (books/s) of each embedder; recall@10 of the HNSW index against
+// exact search on the synthetic catalog at several hnsw.ef_search values. Embedded Postgres
+// (PGlite, WASM, one thread), one client: queries run one after another.
 import { rmSync } from "node:fs";
 import { dirname } from "node:path";
 import { type Book, loadCatalog } from "@bookstore/catalog";
@@ -14,43 +15,54 @@ import { migrate } from "../../services/suggestions/src/db/migrate.js";
 import { loadOfflineEmbedder } from "../../services/suggestions/src/embedders/choose-embedder.js";
 import { type Embedder, toPgVector } from "../../services/suggestions/src/embedders/embedder.js";
 import { TransformerEmbedder } from "../../services/suggestions/src/embedders/transformer.js";
+import { searchSessionSql } from "../../services/suggestions/src/engine.js";
+import { parseSearchQuery } from "../../services/suggestions/src/search-query.js";
+import { paraphraseSet } from "../../services/suggestions/test/support/paraphrase-set.js";
 import { relevanceSet } from "../../services/suggestions/test/support/relevance-set.js";
 import { generateTinyModel, seededRandom } from "../../services/suggestions/test/support/tiny-model.js";
+import { typoSet } from "../../services/suggestions/test/support/typo-set.js";
 import { type BenchRow, percentile, round } from "../lib/report.js";
 
 const syntheticBooks = Number(process.env.BENCH_SEARCH_BOOKS ?? 100_000);
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+/**
+ * Where the synthetic catalog's database lives: in memory by default; a directory keeps it, so a
+ * later run re-measures without the long HNSW build (indexing is incremental: nothing to embed).
+ */
+const syntheticDir = process.env.BENCH_SEARCH_DIR ?? "memory://";
 /** hnsw.ef_search values to measure on the synthetic catalog (BENCH_SEARCH_EF="64,128"). */
 const efValues = (process.env.BENCH_SEARCH_EF ?? "64,128,144,160,192").split(",").map(Number);
 const queries = relevanceSet.map((r) => r.query);
+/** What shoppers type into the search box: questions, paraphrases, typos. */
+const searchBoxQueries = [...relevanceSet, ...paraphraseSet, ...typoSet].map((r) => r.query);
 
-async function openMemoryDb(efSearch = 64): Promise<Database> {
-  const db = await openDatabase({
-    dataDir: "memory://",
-    sessionSql: [`SET hnsw.ef_search = ${efSearch}`, "SET hnsw.iterative_scan = relaxed_order"],
-  });
+/** Every prefix of at least two characters of the typo set's queries, as typed key by key. */
+const typedPrefixes = typoSet.flatMap(({ query }) =>
+  Array.from({ length: query.length - 1 }, (_, i) => query.slice(0, i + 2)),
+);
+
+async function openDb(efSearch = 64, dataDir = "memory://"): Promise<Database> {
+  const db = await openDatabase({ dataDir, sessionSql: searchSessionSql(efSearch) });
   await migrate(db);
   return db;
 }
 
-/** Top-10 searches (embed + nearest) one after another for `seconds`. */
-async function searchLoad(
-  suite: string,
+/** `op(i)` one call after another for `seconds` (at least 50 calls). */
+async function latencyLoad(
   label: string,
   embedder: Embedder,
-  search: BookSearch,
+  op: (i: number) => Promise<unknown>,
 ): Promise<BenchRow> {
   const samples: number[] = [];
   const end = performance.now() + seconds * 1000;
   for (let i = 0; performance.now() < end || samples.length < 50; i++) {
     const t0 = performance.now();
-    const [vector] = await embedder.embed([queries[i % queries.length] as string]);
-    await search.nearest(vector as Float32Array, 10);
+    await op(i);
     samples.push(performance.now() - t0);
   }
   const total = samples.reduce((a, b) => a + b, 0);
   return {
-    suite,
+    suite: "search",
     case: label,
     clients: 1,
     ops_per_s: round((samples.length / total) * 1000, 0),
@@ -58,6 +70,30 @@ async function searchLoad(
     p99_ms: round(percentile(samples, 99)),
     embedder: embedder.name.split("@")[0] as string,
   };
+}
+
+/** Top-10 vector searches (embed + nearest). */
+function searchLoad(label: string, embedder: Embedder, search: BookSearch): Promise<BenchRow> {
+  return latencyLoad(label, embedder, async (i) => {
+    const [vector] = await embedder.embed([queries[i % queries.length] as string]);
+    await search.nearest(vector as Float32Array, 10);
+  });
+}
+
+/** Top-10 hybrid searches (parse + embed + one fused statement), as the Search RPC runs them. */
+function hybridLoad(label: string, embedder: Embedder, search: BookSearch): Promise<BenchRow> {
+  return latencyLoad(label, embedder, async (i) => {
+    const query = parseSearchQuery(searchBoxQueries[i % searchBoxQueries.length] as string);
+    const [vector] = await embedder.embed([query.plain]);
+    await search.search(query, vector as Float32Array, 10);
+  });
+}
+
+/** Eight suggestions for each prefix, as typed key by key. */
+function suggestLoad(label: string, embedder: Embedder, search: BookSearch): Promise<BenchRow> {
+  return latencyLoad(label, embedder, (i) =>
+    search.suggest(typedPrefixes[i % typedPrefixes.length] as string, 8),
+  );
 }
 
 function indexRow(label: string, embedder: Embedder, books: number, ms: number, embedMs: number): BenchRow {
@@ -70,7 +106,7 @@ function indexRow(label: string, embedder: Embedder, books: number, ms: number, 
     p99_ms: 0,
     embedder: embedder.name.split("@")[0] as string,
     books,
-    books_per_s_embedding_only: round((books / embedMs) * 1000, 0),
+    books_per_s_embedding_only: embedMs > 0 ? round((books / embedMs) * 1000, 0) : 0,
   };
 }
 
@@ -93,6 +129,9 @@ function synthesize(count: number, catalog: readonly Book[]): Book[] {
     stock: 10,
   }));
 }
+
+/** HNSW_EF_SEARCH's default: the hybrid search is measured with it. */
+const DEFAULT_EF_SEARCH = 128;
 
 export default async function run(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
@@ -118,7 +157,7 @@ export default async function run(): Promise<BenchRow[]> {
     transformers.push({ label: "MODEL_DIR", load: () => TransformerEmbedder.load({ modelDir }) });
   }
   for (const kind of ["offline", ...transformers.map((t) => t.label)]) {
-    const db = await openMemoryDb();
+    const db = await openDb();
     try {
       const embedder: Embedder =
         kind === "offline"
@@ -126,7 +165,10 @@ export default async function run(): Promise<BenchRow[]> {
           : await (transformers.find((t) => t.label === kind) as { load: () => Promise<Embedder> }).load();
       const report = await indexCatalog(db, embedder, catalog);
       rows.push(indexRow(`index catalog (${kind})`, embedder, catalog.length, report.ms, report.embedMs));
-      rows.push(await searchLoad("search", `search catalog top-10 (${kind})`, embedder, new BookSearch(db)));
+      const search = new BookSearch(db);
+      rows.push(await searchLoad(`search catalog top-10 (${kind})`, embedder, search));
+      rows.push(await hybridLoad(`hybrid search catalog top-10 (${kind})`, embedder, search));
+      if (kind === "offline") rows.push(await suggestLoad("suggest catalog 8", embedder, search));
       await embedder.close?.();
     } finally {
       await db.close();
@@ -136,14 +178,16 @@ export default async function run(): Promise<BenchRow[]> {
 
   // 2. The synthetic catalog with the offline embedder: bulk indexing, latency, HNSW recall.
   const books = synthesize(syntheticBooks, catalog);
-  const db = await openMemoryDb();
+  const db = await openDb(DEFAULT_EF_SEARCH, syntheticDir);
   try {
     const embedder = await loadOfflineEmbedder(db, () => books.map(bookText));
     console.log(`search: indexing ${books.length} synthetic books...`);
     const report = await indexCatalog(db, embedder, books, { batchSize: 500 });
+    // A kept database (BENCH_SEARCH_DIR) has nothing to embed: that is a check, not an indexing rate.
+    const how = report.embedded === 0 ? "already indexed, checked" : "bulk";
     rows.push(
       indexRow(
-        `index ${books.length} synthetic (offline, bulk)`,
+        `index ${books.length} synthetic (offline, ${how})`,
         embedder,
         books.length,
         report.ms,
@@ -188,17 +232,21 @@ export default async function run(): Promise<BenchRow[]> {
         sameIds += top.filter((b) => truth.ids.includes(b.bookId)).length;
         withinTenth += top.filter((b) => 1 - b.score <= truth.tenth + 1e-3).length;
       }
-      const row = await searchLoad(
-        "search",
-        `search ${books.length} synthetic top-10 ef=${ef}`,
-        embedder,
-        search,
-      );
+      const row = await searchLoad(`search ${books.length} synthetic top-10 ef=${ef}`, embedder, search);
       row.recall_at_10_same_ids = round(sameIds / (10 * queryVectors.length), 3);
       row.recall_at_10_distance = round(withinTenth / (10 * queryVectors.length), 3);
       row.plan = usesHnsw ? "hnsw" : "seq scan";
       rows.push(row);
     }
+    await db.exec(`SET hnsw.ef_search = ${DEFAULT_EF_SEARCH}`);
+    rows.push(
+      await hybridLoad(
+        `hybrid search ${books.length} synthetic top-10 ef=${DEFAULT_EF_SEARCH}`,
+        embedder,
+        search,
+      ),
+    );
+    rows.push(await suggestLoad(`suggest ${books.length} synthetic 8`, embedder, search));
   } finally {
     await db.close();
   }

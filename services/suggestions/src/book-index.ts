@@ -42,11 +42,17 @@ export async function indexCatalog(
     );
   }
   const started = performance.now();
-  await upsertBooks(db, books);
+  const changed = await upsertBooks(db, books);
   const removed = await db.query<{ n: number }>(
     "WITH gone AS (DELETE FROM books WHERE NOT (book_id = ANY($1::text[])) RETURNING 1) SELECT count(*)::int AS n FROM gone",
     [books.map((b) => b.id)],
   );
+  // Lexeme counts (IDF), title and author words (spelling) and search-as-you-type keys are views
+  // of the books (migration 005).
+  if (changed > 0 || (removed[0]?.n ?? 0) > 0) {
+    await db.exec(`REFRESH MATERIALIZED VIEW book_lexemes; REFRESH MATERIALIZED VIEW book_words;
+      REFRESH MATERIALIZED VIEW search_keys`);
+  }
   const existing = new Map(
     (
       await db.query<{ book_id: string; content_hash: string }>(
@@ -127,7 +133,9 @@ export async function rebuildHnswIndex(db: Database, definition: string): Promis
 
 const BOOKS_PER_STATEMENT = 2000;
 
-async function upsertBooks(db: Database, books: readonly Book[]): Promise<void> {
+/** Inserts new books and rewrites changed ones; returns how many rows were written. */
+async function upsertBooks(db: Database, books: readonly Book[]): Promise<number> {
+  let written = 0;
   for (let i = 0; i < books.length; i += BOOKS_PER_STATEMENT) {
     const rows = books.slice(i, i + BOOKS_PER_STATEMENT).map((b, j) => ({
       book_id: b.id,
@@ -139,8 +147,8 @@ async function upsertBooks(db: Database, books: readonly Book[]): Promise<void> 
       price_cents: b.priceCents,
       catalog_rank: i + j,
     }));
-    await db.query(
-      `INSERT INTO books (book_id, title, author, year, genres, description, price_cents, catalog_rank)
+    const [row] = await db.query<{ n: number }>(
+      `WITH written AS (INSERT INTO books (book_id, title, author, year, genres, description, price_cents, catalog_rank)
        SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(book_id text, title text, author text, year int,
          genres text[], description text, price_cents int, catalog_rank int)
        ON CONFLICT (book_id) DO UPDATE SET title = excluded.title, author = excluded.author,
@@ -148,8 +156,11 @@ async function upsertBooks(db: Database, books: readonly Book[]): Promise<void> 
          price_cents = excluded.price_cents, catalog_rank = excluded.catalog_rank
        WHERE (books.title, books.author, books.year, books.genres, books.description, books.price_cents,
          books.catalog_rank) IS DISTINCT FROM (excluded.title, excluded.author, excluded.year,
-         excluded.genres, excluded.description, excluded.price_cents, excluded.catalog_rank)`,
+         excluded.genres, excluded.description, excluded.price_cents, excluded.catalog_rank)
+       RETURNING 1) SELECT count(*)::int AS n FROM written`,
       [JSON.stringify(rows)],
     );
+    written += row?.n ?? 0;
   }
+  return written;
 }

@@ -1,5 +1,8 @@
 import type { Database } from "./db/database.js";
 import { fromPgVector, normalize, toPgVector } from "./embedders/embedder.js";
+import { type HybridHit, hybridSearch } from "./hybrid-search.js";
+import type { SearchQuery } from "./search-query.js";
+import { type Suggestion, suggest } from "./suggest.js";
 
 export interface ScoredBook {
   bookId: string;
@@ -49,7 +52,7 @@ function scored(rows: { bookId: string; title: string; author: string; distance:
 }
 
 /** LIKE pattern for a substring, with the user's % _ and \ taken literally. */
-function containsPattern(text: string): string {
+export function containsPattern(text: string): string {
   return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
@@ -57,9 +60,10 @@ const bookColumns = `b.book_id AS "bookId", b.title, b.author, b.year, b.genres,
   b.price_cents AS "priceCents"`;
 
 /**
- * Nearest-neighbour queries over book_embeddings (HNSW, cosine distance). Every value is a bound
- * parameter; filters are applied inside the index scan (pgvector's iterative scan keeps fetching
- * candidates until `limit` rows pass them).
+ * The catalog's queries: hybrid search and suggestions as you type, and nearest-neighbour queries
+ * over book_embeddings (HNSW, cosine distance) for "more like this" and recommendations. Every
+ * value is a bound parameter; filters are applied inside the index scan (pgvector's iterative scan
+ * keeps fetching candidates until `limit` rows pass them).
  */
 export class BookSearch {
   private readonly likeMemo = new Map<string, ScoredBook[]>();
@@ -94,6 +98,21 @@ export class BookSearch {
       ],
     );
     return scored(rows);
+  }
+
+  /** Full text, meaning and spelling fused (hybrid-search.ts): what the search box answers. */
+  search(
+    query: SearchQuery,
+    vector: Float32Array,
+    limit: number,
+    filters: SearchFilters = {},
+  ): Promise<HybridHit[]> {
+    return hybridSearch(this.db, query, vector, limit, filters);
+  }
+
+  /** Titles and authors for what has been typed so far (suggest.ts). */
+  suggest(typed: string, limit: number): Promise<Suggestion[]> {
+    return suggest(this.db, typed, limit);
   }
 
   /** Stored embeddings of the given books (unknown ids are absent from the map). */

@@ -32,6 +32,19 @@ export interface Engine {
   close(): Promise<void>;
 }
 
+/**
+ * Settings of every database session: HNSW candidates per query; a filtered vector search keeps
+ * scanning until it has its rows; how close in spelling a title or author word must be to a query
+ * word to be taken for it (pg_trgm similarity, 0..1: "tolkein" is 0.33 from "tolkien").
+ */
+export function searchSessionSql(efSearch: number): string[] {
+  return [
+    `SET hnsw.ef_search = ${Math.trunc(efSearch)}`,
+    "SET hnsw.iterative_scan = relaxed_order",
+    "SET pg_trgm.similarity_threshold = 0.3",
+  ];
+}
+
 /** Opens the database, migrates it, picks the embedder and brings the index up to date. */
 export async function startEngine(options: EngineOptions): Promise<Engine> {
   const { logger } = options;
@@ -39,7 +52,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const db = await openDatabase({
     dataDir: options.dataDir,
     ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
-    sessionSql: [`SET hnsw.ef_search = ${Math.trunc(efSearch)}`, "SET hnsw.iterative_scan = relaxed_order"],
+    sessionSql: searchSessionSql(efSearch),
     onIdleError: (error) => logger.warn({ err: error.message }, "an idle PostgreSQL connection failed"),
   });
   try {

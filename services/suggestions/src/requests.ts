@@ -6,6 +6,10 @@ export const MAX_QUERY_CHARS = 1000;
 export const MAX_LIMIT = 50;
 export const DEFAULT_LIMIT = 10;
 export const MAX_PAGE_SIZE = 100;
+/** Longest accepted text typed into the search box for suggestions. */
+export const MAX_PREFIX_CHARS = 200;
+export const DEFAULT_SUGGESTIONS = 8;
+export const MAX_SUGGESTIONS = 20;
 const MAX_ID_CHARS = 128;
 
 /** Collects every problem of a request, then throws them together as INVALID_ARGUMENT. */
@@ -37,6 +41,14 @@ export function checkQuery(problems: Problems, query: string): string {
     problems.add("query", `query must be at most ${MAX_QUERY_CHARS} characters (got ${trimmed.length})`);
   }
   return trimmed;
+}
+
+/** What has been typed so far: empty is fine (no suggestions), too long is not. */
+export function checkPrefix(problems: Problems, prefix: string): string {
+  if (prefix.length > MAX_PREFIX_CHARS) {
+    problems.add("prefix", `prefix must be at most ${MAX_PREFIX_CHARS} characters (got ${prefix.length})`);
+  }
+  return prefix.trim();
 }
 
 export function checkId(problems: Problems, id: string, field: string): string {

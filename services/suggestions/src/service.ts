@@ -14,7 +14,19 @@ import { OrderStateStore } from "@bookstore/vector-clock";
 import type { BookRow, BookSearch } from "./book-search.js";
 import type { Embedder } from "./embedders/embedder.js";
 import type { EmbeddingQueue } from "./embedders/embedding-queue.js";
-import { checkFilters, checkId, checkLimit, checkQuery, MAX_PAGE_SIZE, Problems } from "./requests.js";
+import type { HybridHit } from "./hybrid-search.js";
+import {
+  checkFilters,
+  checkId,
+  checkLimit,
+  checkPrefix,
+  checkQuery,
+  DEFAULT_SUGGESTIONS,
+  MAX_PAGE_SIZE,
+  MAX_SUGGESTIONS,
+  Problems,
+} from "./requests.js";
+import { isEmptyQuery, parseSearchQuery } from "./search-query.js";
 
 export const PROCESS = "suggestions";
 
@@ -51,6 +63,13 @@ function toBook(row: BookRow): Book {
   };
 }
 
+function searchResponse(hits: HybridHit[]) {
+  return {
+    books: hits.map(({ bookId, title, author, score }) => ({ bookId, title, author, score })),
+    matches: hits.map(({ bookId, match }) => ({ bookId, ...match })),
+  };
+}
+
 /** Event f of the checkout, and the catalog's search, similar, recommend and browse calls. */
 export function suggestionsHandlers(options: SuggestionsOptions): SuggestionsHandlers {
   const { store, search, queue, embedder } = options;
@@ -72,12 +91,21 @@ export function suggestionsHandlers(options: SuggestionsOptions): SuggestionsHan
 
     search: async (req) => {
       const problems = new Problems();
-      const query = checkQuery(problems, req.query);
+      const query = parseSearchQuery(checkQuery(problems, req.query));
       const limit = checkLimit(problems, req.limit);
       const filters = checkFilters(problems, req.filters);
       problems.throwIfAny();
-      const vector = await queue.embed(query);
-      return { books: await search.nearest(vector, limit, filters), embedder: embedder.name };
+      // Only punctuation, operators or exclusions: nothing to look for, so nothing found.
+      if (isEmptyQuery(query)) return { books: [], matches: [], embedder: embedder.name };
+      const hits = await search.search(query, await queue.embed(query.plain), limit, filters);
+      return { ...searchResponse(hits), embedder: embedder.name };
+    },
+    suggest: async (req) => {
+      const problems = new Problems();
+      const prefix = checkPrefix(problems, req.prefix);
+      const limit = req.limit === 0 ? DEFAULT_SUGGESTIONS : checkLimit(problems, req.limit, MAX_SUGGESTIONS);
+      problems.throwIfAny();
+      return { suggestions: prefix === "" ? [] : await search.suggest(prefix, limit) };
     },
     similar: async (req) => {
       const problems = new Problems();

@@ -1,5 +1,5 @@
 import { callUnary, httpStatusFor, violationsOf } from "@bookstore/kit";
-import type { Book, SuggestionsServiceClient } from "@bookstore/proto";
+import type { Book, BookSummary, MatchExplanation, SuggestionsServiceClient } from "@bookstore/proto";
 import type { ServiceError } from "@grpc/grpc-js";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { type Detail, errorBody } from "../http-errors.js";
@@ -65,10 +65,27 @@ function bookJson(book: Book) {
   };
 }
 
+/** A search result with why it matched (matches[i] explains books[i]). */
+function searchHitJson(book: BookSummary, match: MatchExplanation | undefined) {
+  return {
+    ...book,
+    match: {
+      words: match?.words ?? [],
+      spelling: match?.spelling ?? [],
+      similarMeaning: match?.similarMeaning ?? false,
+      ranks: {
+        lexical: match?.lexicalRank ?? 0,
+        semantic: match?.semanticRank ?? 0,
+        spelling: match?.spellingRank ?? 0,
+      },
+    },
+  };
+}
+
 /** The REST name of a gRPC field (query → q, cart_book_ids[0] → cart[0], filters.min_price_cents → minPrice). */
 function fieldName(field: string): string {
   return field
-    .replace(/^query$/, "q")
+    .replace(/^(query|prefix)$/, "q")
     .replace(/^cart_book_ids/, "cart")
     .replace(/^filters\./, "")
     .replace(/^book_id$/, "id")
@@ -141,7 +158,12 @@ export function registerBookRoutes(app: FastifyInstance, options: BookRoutesOpti
 
   app.get(
     "/api/books/search",
-    { schema: { tags: ["books"], summary: "Semantic search" } },
+    {
+      schema: {
+        tags: ["books"],
+        summary: 'Hybrid search: words ("phrases", -excluded), meaning and spelling, fused',
+      },
+    },
     async (request, reply) => {
       const query = request.query as Query;
       const problems: Detail[] = [];
@@ -157,7 +179,25 @@ export function registerBookRoutes(app: FastifyInstance, options: BookRoutesOpti
       };
       const result = await call(reply, (c) => c.search, { query: q, limit, filters }, problems);
       if (!result) return reply;
-      return { query: q.trim(), embedder: result.embedder, books: result.books };
+      return {
+        query: q.trim(),
+        embedder: result.embedder,
+        books: result.books.map((book, i) => searchHitJson(book, result.matches[i])),
+      };
+    },
+  );
+
+  app.get(
+    "/api/books/suggest",
+    { schema: { tags: ["books"], summary: "Search as you type: titles and authors for a prefix" } },
+    async (request, reply) => {
+      const query = request.query as Query;
+      const problems: Detail[] = [];
+      const prefix = textParam(query, "q");
+      const limit = intParam(query, "limit", problems);
+      const result = await call(reply, (c) => c.suggest, { prefix, limit }, problems);
+      if (!result) return reply;
+      return { query: prefix.trim(), suggestions: result.suggestions };
     },
   );
 

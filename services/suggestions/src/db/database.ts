@@ -1,5 +1,8 @@
 import { mkdirSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
+import { fuzzystrmatch } from "@electric-sql/pglite/contrib/fuzzystrmatch";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
+import { unaccent } from "@electric-sql/pglite/contrib/unaccent";
 import { vector } from "@electric-sql/pglite-pgvector";
 import pg from "pg";
 
@@ -32,15 +35,22 @@ export interface OpenOptions {
   onIdleError?: (error: Error) => void;
 }
 
+/** pgvector for the embeddings; pg_trgm, fuzzystrmatch and unaccent for lexical search (migration 005). */
+const CREATE_EXTENSIONS = `CREATE EXTENSION IF NOT EXISTS vector; CREATE EXTENSION IF NOT EXISTS pg_trgm;
+  CREATE EXTENSION IF NOT EXISTS fuzzystrmatch; CREATE EXTENSION IF NOT EXISTS unaccent`;
+
 export async function openDatabase(options: OpenOptions): Promise<Database> {
   return options.databaseUrl ? openPostgres(options) : openPglite(options);
 }
 
 async function openPglite(options: OpenOptions): Promise<Database> {
   if (!options.dataDir.startsWith("memory://")) mkdirSync(options.dataDir, { recursive: true });
-  const db = await PGlite.create({ dataDir: options.dataDir, extensions: { vector } });
-  // The extension must exist before any session setting of it can be applied.
-  await db.exec("CREATE EXTENSION IF NOT EXISTS vector");
+  const db = await PGlite.create({
+    dataDir: options.dataDir,
+    extensions: { vector, pg_trgm, unaccent, fuzzystrmatch },
+  });
+  // The extensions must exist before any session setting of them can be applied.
+  await db.exec(CREATE_EXTENSIONS);
   for (const sql of options.sessionSql ?? []) await db.exec(sql);
   return {
     kind: "pglite",
@@ -102,7 +112,7 @@ async function openPostgres(options: OpenOptions): Promise<Database> {
       client.release(broken);
     }
   };
-  await query("CREATE EXTENSION IF NOT EXISTS vector");
+  await query(CREATE_EXTENSIONS);
   return {
     kind: "postgres",
     query,

@@ -61,6 +61,10 @@ export interface SearchFilters {
   maxPriceCents: number;
 }
 
+/**
+ * The query reads like a web search box: plain words (any may match; more matches rank higher),
+ * "quoted phrases" that every result must contain, and -words or -"phrases" that none may contain.
+ */
 export interface SearchRequest {
   query: string;
   limit: number;
@@ -68,9 +72,61 @@ export interface SearchRequest {
 }
 
 export interface SearchResponse {
+  /** Best first. score = the fused rank score scaled to [0, 1] (1 = first in every ranking). */
   books: BookSummary[];
   /** Name of the embedder that produced the query vector. */
   embedder: string;
+  /** matches[i] says why books[i] matched. */
+  matches: MatchExplanation[];
+}
+
+/** Why a search result matched, so that a storefront can say so and highlight the words. */
+export interface MatchExplanation {
+  bookId: string;
+  /** The book's own words matching a query word (same stem, accents and case ignored), by field. */
+  words: FieldWords[];
+  /** Title and author words that a misspelled or partial query word was taken to mean. */
+  spelling: FieldWords[];
+  /** Among the books nearest in meaning to the query ("similar meaning"). */
+  similarMeaning: boolean;
+  /** 1-based place in each ranking that was fused; 0 = not in that ranking. */
+  lexicalRank: number;
+  semanticRank: number;
+  spellingRank: number;
+}
+
+export interface FieldWords {
+  /** "title", "author", "genres" or "description". */
+  field: string;
+  /** Words as they are written in that field. */
+  words: string[];
+}
+
+export interface SuggestRequest {
+  /** What has been typed so far (at most 200 characters). */
+  prefix: string;
+  /** 0 = 8; at most 20. */
+  limit: number;
+}
+
+export interface SuggestResponse {
+  suggestions: Suggestion[];
+}
+
+export interface Suggestion {
+  /** "title" or "author". */
+  kind: string;
+  /** The title or the author's name, as written in the catalog. */
+  text: string;
+  /** The book, for a title. */
+  bookId: string;
+  /**
+   * How it matched: "prefix" (the text starts with what was typed), "word" (a word in it does),
+   * or "spelling" (close in spelling to the typed words).
+   */
+  match: string;
+  /** Books by the author, for an author. */
+  books: number;
 }
 
 export interface SimilarRequest {
@@ -687,7 +743,7 @@ export const SearchRequest: MessageFns<SearchRequest> = {
 };
 
 function createBaseSearchResponse(): SearchResponse {
-  return { books: [], embedder: "" };
+  return { books: [], embedder: "", matches: [] };
 }
 
 export const SearchResponse: MessageFns<SearchResponse> = {
@@ -697,6 +753,9 @@ export const SearchResponse: MessageFns<SearchResponse> = {
     }
     if (message.embedder !== "") {
       writer.uint32(18).string(message.embedder);
+    }
+    for (const v of message.matches) {
+      MatchExplanation.encode(v!, writer.uint32(26).fork()).join();
     }
     return writer;
   },
@@ -730,6 +789,14 @@ export const SearchResponse: MessageFns<SearchResponse> = {
             message.embedder = reader.string();
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.matches.push(MatchExplanation.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -746,6 +813,9 @@ export const SearchResponse: MessageFns<SearchResponse> = {
     return {
       books: globalThis.Array.isArray(object?.books) ? object.books.map((e: any) => BookSummary.fromJSON(e)) : [],
       embedder: isSet(object.embedder) ? globalThis.String(object.embedder) : "",
+      matches: globalThis.Array.isArray(object?.matches)
+        ? object.matches.map((e: any) => MatchExplanation.fromJSON(e))
+        : [],
     };
   },
 
@@ -756,6 +826,525 @@ export const SearchResponse: MessageFns<SearchResponse> = {
     }
     if (message.embedder !== "") {
       obj.embedder = message.embedder;
+    }
+    if (message.matches?.length) {
+      obj.matches = message.matches.map((e) => MatchExplanation.toJSON(e));
+    }
+    return obj;
+  },
+};
+
+function createBaseMatchExplanation(): MatchExplanation {
+  return {
+    bookId: "",
+    words: [],
+    spelling: [],
+    similarMeaning: false,
+    lexicalRank: 0,
+    semanticRank: 0,
+    spellingRank: 0,
+  };
+}
+
+export const MatchExplanation: MessageFns<MatchExplanation> = {
+  encode(message: MatchExplanation, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.bookId !== "") {
+      writer.uint32(10).string(message.bookId);
+    }
+    for (const v of message.words) {
+      FieldWords.encode(v!, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.spelling) {
+      FieldWords.encode(v!, writer.uint32(26).fork()).join();
+    }
+    if (message.similarMeaning !== false) {
+      writer.uint32(32).bool(message.similarMeaning);
+    }
+    if (message.lexicalRank !== 0) {
+      writer.uint32(40).int32(message.lexicalRank);
+    }
+    if (message.semanticRank !== 0) {
+      writer.uint32(48).int32(message.semanticRank);
+    }
+    if (message.spellingRank !== 0) {
+      writer.uint32(56).int32(message.spellingRank);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MatchExplanation {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMatchExplanation();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.bookId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.words.push(FieldWords.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.spelling.push(FieldWords.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.similarMeaning = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.lexicalRank = reader.int32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.semanticRank = reader.int32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.spellingRank = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MatchExplanation {
+    return {
+      bookId: isSet(object.bookId)
+        ? globalThis.String(object.bookId)
+        : isSet(object.book_id)
+        ? globalThis.String(object.book_id)
+        : "",
+      words: globalThis.Array.isArray(object?.words) ? object.words.map((e: any) => FieldWords.fromJSON(e)) : [],
+      spelling: globalThis.Array.isArray(object?.spelling)
+        ? object.spelling.map((e: any) => FieldWords.fromJSON(e))
+        : [],
+      similarMeaning: isSet(object.similarMeaning)
+        ? globalThis.Boolean(object.similarMeaning)
+        : isSet(object.similar_meaning)
+        ? globalThis.Boolean(object.similar_meaning)
+        : false,
+      lexicalRank: isSet(object.lexicalRank)
+        ? globalThis.Number(object.lexicalRank)
+        : isSet(object.lexical_rank)
+        ? globalThis.Number(object.lexical_rank)
+        : 0,
+      semanticRank: isSet(object.semanticRank)
+        ? globalThis.Number(object.semanticRank)
+        : isSet(object.semantic_rank)
+        ? globalThis.Number(object.semantic_rank)
+        : 0,
+      spellingRank: isSet(object.spellingRank)
+        ? globalThis.Number(object.spellingRank)
+        : isSet(object.spelling_rank)
+        ? globalThis.Number(object.spelling_rank)
+        : 0,
+    };
+  },
+
+  toJSON(message: MatchExplanation): unknown {
+    const obj: any = {};
+    if (message.bookId !== "") {
+      obj.bookId = message.bookId;
+    }
+    if (message.words?.length) {
+      obj.words = message.words.map((e) => FieldWords.toJSON(e));
+    }
+    if (message.spelling?.length) {
+      obj.spelling = message.spelling.map((e) => FieldWords.toJSON(e));
+    }
+    if (message.similarMeaning !== false) {
+      obj.similarMeaning = message.similarMeaning;
+    }
+    if (message.lexicalRank !== 0) {
+      obj.lexicalRank = Math.round(message.lexicalRank);
+    }
+    if (message.semanticRank !== 0) {
+      obj.semanticRank = Math.round(message.semanticRank);
+    }
+    if (message.spellingRank !== 0) {
+      obj.spellingRank = Math.round(message.spellingRank);
+    }
+    return obj;
+  },
+};
+
+function createBaseFieldWords(): FieldWords {
+  return { field: "", words: [] };
+}
+
+export const FieldWords: MessageFns<FieldWords> = {
+  encode(message: FieldWords, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.field !== "") {
+      writer.uint32(10).string(message.field);
+    }
+    for (const v of message.words) {
+      writer.uint32(18).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FieldWords {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFieldWords();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.field = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.words.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FieldWords {
+    return {
+      field: isSet(object.field) ? globalThis.String(object.field) : "",
+      words: globalThis.Array.isArray(object?.words) ? object.words.map((e: any) => globalThis.String(e)) : [],
+    };
+  },
+
+  toJSON(message: FieldWords): unknown {
+    const obj: any = {};
+    if (message.field !== "") {
+      obj.field = message.field;
+    }
+    if (message.words?.length) {
+      obj.words = message.words;
+    }
+    return obj;
+  },
+};
+
+function createBaseSuggestRequest(): SuggestRequest {
+  return { prefix: "", limit: 0 };
+}
+
+export const SuggestRequest: MessageFns<SuggestRequest> = {
+  encode(message: SuggestRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.prefix !== "") {
+      writer.uint32(10).string(message.prefix);
+    }
+    if (message.limit !== 0) {
+      writer.uint32(16).int32(message.limit);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SuggestRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSuggestRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.prefix = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.limit = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SuggestRequest {
+    return {
+      prefix: isSet(object.prefix) ? globalThis.String(object.prefix) : "",
+      limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
+    };
+  },
+
+  toJSON(message: SuggestRequest): unknown {
+    const obj: any = {};
+    if (message.prefix !== "") {
+      obj.prefix = message.prefix;
+    }
+    if (message.limit !== 0) {
+      obj.limit = Math.round(message.limit);
+    }
+    return obj;
+  },
+};
+
+function createBaseSuggestResponse(): SuggestResponse {
+  return { suggestions: [] };
+}
+
+export const SuggestResponse: MessageFns<SuggestResponse> = {
+  encode(message: SuggestResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.suggestions) {
+      Suggestion.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SuggestResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSuggestResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.suggestions.push(Suggestion.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SuggestResponse {
+    return {
+      suggestions: globalThis.Array.isArray(object?.suggestions)
+        ? object.suggestions.map((e: any) => Suggestion.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: SuggestResponse): unknown {
+    const obj: any = {};
+    if (message.suggestions?.length) {
+      obj.suggestions = message.suggestions.map((e) => Suggestion.toJSON(e));
+    }
+    return obj;
+  },
+};
+
+function createBaseSuggestion(): Suggestion {
+  return { kind: "", text: "", bookId: "", match: "", books: 0 };
+}
+
+export const Suggestion: MessageFns<Suggestion> = {
+  encode(message: Suggestion, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.kind !== "") {
+      writer.uint32(10).string(message.kind);
+    }
+    if (message.text !== "") {
+      writer.uint32(18).string(message.text);
+    }
+    if (message.bookId !== "") {
+      writer.uint32(26).string(message.bookId);
+    }
+    if (message.match !== "") {
+      writer.uint32(34).string(message.match);
+    }
+    if (message.books !== 0) {
+      writer.uint32(40).int32(message.books);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Suggestion {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSuggestion();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.kind = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.text = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.bookId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.match = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.books = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Suggestion {
+    return {
+      kind: isSet(object.kind) ? globalThis.String(object.kind) : "",
+      text: isSet(object.text) ? globalThis.String(object.text) : "",
+      bookId: isSet(object.bookId)
+        ? globalThis.String(object.bookId)
+        : isSet(object.book_id)
+        ? globalThis.String(object.book_id)
+        : "",
+      match: isSet(object.match) ? globalThis.String(object.match) : "",
+      books: isSet(object.books) ? globalThis.Number(object.books) : 0,
+    };
+  },
+
+  toJSON(message: Suggestion): unknown {
+    const obj: any = {};
+    if (message.kind !== "") {
+      obj.kind = message.kind;
+    }
+    if (message.text !== "") {
+      obj.text = message.text;
+    }
+    if (message.bookId !== "") {
+      obj.bookId = message.bookId;
+    }
+    if (message.match !== "") {
+      obj.match = message.match;
+    }
+    if (message.books !== 0) {
+      obj.books = Math.round(message.books);
     }
     return obj;
   },
@@ -1718,6 +2307,7 @@ export const SuggestionsServiceService = {
     responseSerialize: (value: ClearOrdersResponse): Buffer => Buffer.from(ClearOrdersResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ClearOrdersResponse => ClearOrdersResponse.decode(value),
   },
+  /** Hybrid search: full text, meaning and spelling, fused; each result says why it matched. */
   search: {
     path: "/bookstore.v1.SuggestionsService/Search" as const,
     requestStream: false as const,
@@ -1726,6 +2316,16 @@ export const SuggestionsServiceService = {
     requestDeserialize: (value: Buffer): SearchRequest => SearchRequest.decode(value),
     responseSerialize: (value: SearchResponse): Buffer => Buffer.from(SearchResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): SearchResponse => SearchResponse.decode(value),
+  },
+  /** Search as you type: titles and authors for what has been typed so far. */
+  suggest: {
+    path: "/bookstore.v1.SuggestionsService/Suggest" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SuggestRequest): Buffer => Buffer.from(SuggestRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SuggestRequest => SuggestRequest.decode(value),
+    responseSerialize: (value: SuggestResponse): Buffer => Buffer.from(SuggestResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SuggestResponse => SuggestResponse.decode(value),
   },
   similar: {
     path: "/bookstore.v1.SuggestionsService/Similar" as const,
@@ -1795,7 +2395,10 @@ export interface SuggestionsServiceServer extends UntypedServiceImplementation {
   clearOrder: handleUnaryCall<ClearOrderRequest, ClearOrderResponse>;
   /** ClearOrder for many orders at once, each answered as its own call would be. */
   clearOrders: handleUnaryCall<ClearOrdersRequest, ClearOrdersResponse>;
+  /** Hybrid search: full text, meaning and spelling, fused; each result says why it matched. */
   search: handleUnaryCall<SearchRequest, SearchResponse>;
+  /** Search as you type: titles and authors for what has been typed so far. */
+  suggest: handleUnaryCall<SuggestRequest, SuggestResponse>;
   similar: handleUnaryCall<SimilarRequest, SimilarResponse>;
   recommend: handleUnaryCall<RecommendRequest, RecommendResponse>;
   listBooks: handleUnaryCall<ListBooksRequest, ListBooksResponse>;
@@ -1868,6 +2471,7 @@ export interface SuggestionsServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ClearOrdersResponse) => void,
   ): ClientUnaryCall;
+  /** Hybrid search: full text, meaning and spelling, fused; each result says why it matched. */
   search(
     request: SearchRequest,
     callback: (error: ServiceError | null, response: SearchResponse) => void,
@@ -1882,6 +2486,22 @@ export interface SuggestionsServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: SearchResponse) => void,
+  ): ClientUnaryCall;
+  /** Search as you type: titles and authors for what has been typed so far. */
+  suggest(
+    request: SuggestRequest,
+    callback: (error: ServiceError | null, response: SuggestResponse) => void,
+  ): ClientUnaryCall;
+  suggest(
+    request: SuggestRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SuggestResponse) => void,
+  ): ClientUnaryCall;
+  suggest(
+    request: SuggestRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SuggestResponse) => void,
   ): ClientUnaryCall;
   similar(
     request: SimilarRequest,
