@@ -9,7 +9,7 @@ export type EmbedderMode = "auto" | "transformer" | "offline";
 
 export interface ChooseOptions {
   mode: EmbedderMode;
-  /** A local sentence-transformers model (MODEL_DIR); unset = the library's cache, then the hub. */
+  /** A local sentence-transformers model (MODEL_DIR); unset = the library's cache (and the hub for "transformer"). */
   modelDir?: string;
   db: Database;
   /** The texts the offline embedder fits its vocabulary on when it has none stored yet. */
@@ -18,14 +18,17 @@ export interface ChooseOptions {
 }
 
 /**
- * The transformer model when one loads (MODEL_DIR, or the cache/hub), else the built-in offline
- * embedder, announced in one log line. EMBEDDER=transformer makes a missing model fatal;
- * EMBEDDER=offline skips the model.
+ * EMBEDDER=auto: the transformer model when one is at hand (MODEL_DIR, or already in the library's
+ * cache: no download, so a start without network does not wait on one), else the built-in offline
+ * embedder, announced in one log line. EMBEDDER=transformer may download the model from the hub
+ * and makes a missing model fatal; EMBEDDER=offline skips the model.
  */
 export async function chooseEmbedder(options: ChooseOptions): Promise<Embedder> {
   if (options.mode !== "offline") {
     try {
-      const embedder = await TransformerEmbedder.load(options.modelDir ? { modelDir: options.modelDir } : {});
+      const embedder = await TransformerEmbedder.load(
+        options.modelDir ? { modelDir: options.modelDir } : { remote: options.mode === "transformer" },
+      );
       if (embedder.dimensions !== EMBEDDING_DIMENSIONS) {
         await embedder.close();
         throw new Error(`it has ${embedder.dimensions} dimensions, the index needs ${EMBEDDING_DIMENSIONS}`);
@@ -34,11 +37,18 @@ export async function chooseEmbedder(options: ChooseOptions): Promise<Embedder> 
     } catch (error) {
       const reason = (error as Error).message.split("\n")[0];
       if (options.mode === "transformer") throw new Error(`cannot load the embedding model: ${reason}`);
-      const from = options.modelDir ? `from MODEL_DIR` : "from the cache or the hub";
-      options.logger.warn(
-        { reason },
-        `no sentence-transformers model could be loaded ${from}; using the built-in offline embedder`,
-      );
+      if (options.modelDir) {
+        options.logger.warn(
+          { reason },
+          "the model in MODEL_DIR could not be loaded; using the built-in offline embedder",
+        );
+      } else {
+        // The usual case of a fresh machine: nothing cached, and auto never downloads.
+        options.logger.info(
+          { reason },
+          "no sentence-transformers model in the library's cache; using the built-in offline embedder",
+        );
+      }
     }
   }
   return loadOfflineEmbedder(options.db, options.corpus);

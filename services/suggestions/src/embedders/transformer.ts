@@ -16,6 +16,8 @@ export interface TransformerOptions {
   modelDir?: string;
   /** Hub id used when modelDir is not set. */
   modelId?: string;
+  /** Without modelDir: may the model be downloaded from the hub (else only the library's cache)? */
+  remote?: boolean;
   /** Texts per model call. */
   batchSize?: number;
   /** Tokens per text (all-MiniLM-L6-v2 was trained on 256). */
@@ -47,7 +49,7 @@ export class TransformerEmbedder implements Embedder {
       env.localModelPath = `${dirname(options.modelDir)}/`;
       id = basename(options.modelDir);
     } else {
-      env.allowRemoteModels = true;
+      env.allowRemoteModels = options.remote ?? true;
       id = options.modelId ?? DEFAULT_MODEL_ID;
     }
     const tokenizer = await AutoTokenizer.from_pretrained(id);
