@@ -22,8 +22,45 @@ describe("deterministic simulation", () => {
     assert.deepEqual(a, b);
   });
 
-  it("2000 seeds, 3 nodes: no safety or linearizability violation", () => runMany(2000, 1, 3));
-  it("600 seeds, 5 nodes: no safety or linearizability violation", () => runMany(600, 100_001, 5));
+  it("2000 seeds, 3 nodes: no safety, liveness or linearizability violation", () => runMany(2000, 1, 3));
+  it("600 seeds, 5 nodes: no safety, liveness or linearizability violation", () => runMany(600, 100_001, 5));
+});
+
+describe("liveness check", () => {
+  const seeds = [1, 2, 3, 4, 5];
+
+  it("a seed whose network never heals fails: no leader, or calls left unanswered", () => {
+    for (const seed of seeds) {
+      const r = runSeed(seed, {
+        afterHeal: (sim) => {
+          for (const id of sim.ids) sim.net.isolate(id, sim.ids);
+        },
+      });
+      assert.equal(r.ok, false, `seed ${seed} passed with every node cut off`);
+      assert.match(r.violation ?? "", /liveness: /);
+    }
+  });
+
+  it("a seed where one member never hears back from the others fails", () => {
+    for (const seed of seeds) {
+      const r = runSeed(seed, {
+        afterHeal: (sim) => {
+          const [cut, ...rest] = sim.ids as [string, ...string[]];
+          for (const other of rest) sim.net.cut(other, cut);
+        },
+      });
+      assert.equal(r.ok, false, `seed ${seed} passed with n1 deaf`);
+      assert.match(r.violation ?? "", /liveness: /);
+    }
+  });
+
+  it("after the heal every seed answers clients again, and says how soon", () => {
+    for (const seed of seeds) {
+      const r = runSeed(seed);
+      assert.equal(r.ok, true, r.violation);
+      assert.ok(r.stats.recoveryMs >= 0, `seed ${seed}: no call answered after the heal`);
+    }
+  });
 });
 
 describe("linearizability checker", () => {
