@@ -16,6 +16,13 @@ import { generateTinyModel } from "../services/suggestions/test/support/tiny-mod
 
 /** recall@5 of the offline embedder when this test was written (36 queries): 0.7685. */
 const OFFLINE_RECALL_AT_5_FLOOR = 0.76;
+/**
+ * recall@5 of the tiny generated model (seeded random word vectors) when this was written: 0.356.
+ * Random vectors still carry word overlap, so tokenizer → model → masked mean pooling → normalising
+ * ranks books sharing the query's words far above chance (5 of 418 books, 0.012); a pipeline that
+ * pooled padding or dropped words would fall towards chance.
+ */
+const TINY_MODEL_RECALL_AT_5_FLOOR = 0.3;
 
 const books = loadCatalog().books;
 const texts = books.map(bookText);
@@ -58,7 +65,7 @@ describe("relevance: recall@5 on our query set", () => {
     try {
       const recall = await recallAt5(embedder);
       console.log(`recall@5 ${embedder.name}: ${recall.toFixed(3)}`);
-      assert.ok(recall >= 0 && recall <= 1);
+      assert.ok(recall >= TINY_MODEL_RECALL_AT_5_FLOOR, `recall@5 ${recall} < ${TINY_MODEL_RECALL_AT_5_FLOOR}`);
     } finally {
       await embedder.close();
       rmSync(dirname(model.dir), { recursive: true, force: true });
