@@ -2,7 +2,6 @@
 // with `npm run sim -- --seed N [--nodes 5]`.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { checkLinearizable, type Operation } from "../src/sim/linearizability.js";
 import { runSeed } from "../src/sim/simulator.js";
 
 function runMany(count: number, start: number, nodes: number): void {
@@ -60,59 +59,5 @@ describe("liveness check", () => {
       assert.equal(r.ok, true, r.violation);
       assert.ok(r.stats.recoveryMs >= 0, `seed ${seed}: no call answered after the heal`);
     }
-  });
-});
-
-describe("linearizability checker", () => {
-  const op = (o: Partial<Operation>): Operation => ({
-    client: 0,
-    key: "k",
-    kind: "put",
-    value: undefined,
-    call: 0,
-    ret: 1,
-    ...o,
-  });
-
-  it("accepts a sequential history and concurrent reorderings", () => {
-    const h = [
-      op({ kind: "put", value: "a", call: 0, ret: 10 }),
-      op({ client: 1, kind: "put", value: "b", call: 5, ret: 15 }),
-      op({ client: 2, kind: "get", value: "a", call: 12, ret: 20 }),
-    ];
-    assert.equal(checkLinearizable(h).ok, true);
-  });
-
-  it("rejects a stale read after a completed write", () => {
-    const h = [
-      op({ kind: "put", value: "a", call: 0, ret: 10 }),
-      op({ client: 1, kind: "put", value: "b", call: 11, ret: 15 }),
-      op({ client: 2, kind: "get", value: "a", call: 16, ret: 20 }),
-    ];
-    assert.deepEqual(checkLinearizable(h), { ok: false, key: "k" });
-  });
-
-  it("an unacknowledged write may or may not have happened, but not twice", () => {
-    const pending = op({ kind: "put", value: "x", call: 0, ret: Number.POSITIVE_INFINITY });
-    const w = op({ client: 1, kind: "put", value: "y", call: 1, ret: 2 });
-    assert.equal(
-      checkLinearizable([pending, w, op({ client: 2, kind: "get", value: "x", call: 3, ret: 4 })]).ok,
-      true,
-    );
-    assert.equal(
-      checkLinearizable([pending, w, op({ client: 2, kind: "get", value: "y", call: 3, ret: 4 })]).ok,
-      true,
-    );
-    const flip = [
-      pending,
-      w,
-      op({ client: 2, kind: "get", value: "x", call: 3, ret: 4 }),
-      op({ client: 2, kind: "get", value: "y", call: 5, ret: 6 }),
-    ];
-    assert.equal(checkLinearizable(flip).ok, false);
-  });
-
-  it("a read of a never-written value fails", () => {
-    assert.equal(checkLinearizable([op({ kind: "get", value: "ghost" })]).ok, false);
   });
 });
