@@ -50,7 +50,7 @@ function unavailable(service: "payment" | "order-executor", error: unknown): Pla
 
 export function orderPlacement(o: OrderPlacementOptions) {
   return async (
-    order: CheckoutOrder,
+    order: Pick<CheckoutOrder, "orderId" | "customerId" | "lines" | "totalCents">,
     card: CheckoutBody["creditCard"],
     shippingMethod: OrderPayload["shippingMethod"],
   ): Promise<Placement> => {
