@@ -65,7 +65,10 @@ describe("relevance: recall@5 on our query set", () => {
     try {
       const recall = await recallAt5(embedder);
       console.log(`recall@5 ${embedder.name}: ${recall.toFixed(3)}`);
-      assert.ok(recall >= TINY_MODEL_RECALL_AT_5_FLOOR, `recall@5 ${recall} < ${TINY_MODEL_RECALL_AT_5_FLOOR}`);
+      assert.ok(
+        recall >= TINY_MODEL_RECALL_AT_5_FLOOR,
+        `recall@5 ${recall} < ${TINY_MODEL_RECALL_AT_5_FLOOR}`,
+      );
     } finally {
       await embedder.close();
       rmSync(dirname(model.dir), { recursive: true, force: true });

@@ -18,6 +18,8 @@ export interface NemesisOptions {
   target: "db" | "orders";
   minutes: number;
   seed: number;
+  /** Keep the history, fault log, report and process logs even when nothing was found. */
+  keep?: boolean;
   print?: (line: string) => void;
 }
 
@@ -26,7 +28,7 @@ export interface NemesisResult {
   faults: number;
   anomalies: string[];
   report: string;
-  /** Where the history of a run with anomalies was kept. */
+  /** Where the history of a run with anomalies (or with `keep`) was kept. */
   keptIn?: string;
 }
 
@@ -53,7 +55,7 @@ export async function runNemesis(o: NemesisOptions): Promise<NemesisResult> {
   removeStaleData();
   const dir = mkdtempSync(join(tmpdir(), `${TMP_PREFIX}${process.pid}-`));
   const prefix = `nem${o.seed}x${process.pid}`;
-  const target = o.target === "db" ? dbTarget(o.seed, prefix) : ordersTarget(o.seed, prefix);
+  const target = o.target === "db" ? dbTarget(o.seed, prefix) : ordersTarget(o.seed, prefix, o.minutes);
   let net: NamespaceNetwork | undefined;
   let started: StartedTarget | undefined;
   let cleaning: Promise<void> | undefined;
@@ -107,7 +109,7 @@ export async function runNemesis(o: NemesisOptions): Promise<NemesisResult> {
       anomalies: checked.anomalies,
       report: text,
     };
-    if (checked.anomalies.length > 0) {
+    if (checked.anomalies.length > 0 || o.keep) {
       result.keptIn = join(
         root,
         "var",

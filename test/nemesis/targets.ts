@@ -79,7 +79,7 @@ export function dbTarget(seed: number, prefix: string): Target {
               clients,
               prefix,
               opsPerKey: 150,
-              initialStock: 40,
+              initialStock: 60,
               thinkMs: 40,
             },
             until,
@@ -126,7 +126,7 @@ async function finalStockReads(history: History, addresses: string[]): Promise<v
   }
 }
 
-export function ordersTarget(seed: number, prefix: string): Target {
+export function ordersTarget(seed: number, prefix: string, minutes: number): Target {
   const exHosts = letters("ex", 5);
   const dbHosts = letters("db", 3);
   const clients = 6;
@@ -179,7 +179,8 @@ export function ordersTarget(seed: number, prefix: string): Target {
         clients,
         prefix,
         books: 6,
-        stockPerBook: 60,
+        // About what the clients buy in the run: most orders find stock, the last ones may not.
+        stockPerBook: Math.max(60, Math.round(200 * minutes)),
         thinkMs: 150,
       });
       await wl.setup();

@@ -166,6 +166,7 @@ export function dbHandlers(options: DbServiceOptions): DbHandlers {
 
   const serveWrite = async (req: WriteRequest): Promise<WriteResponse> => {
     checkKey(req.key);
+    checkRequestId(req.requestId);
     const { value, type } = checkValue(req.value, req.type);
     if (
       req.expectedVersion !== undefined &&
@@ -179,6 +180,7 @@ export function dbHandlers(options: DbServiceOptions): DbHandlers {
       value,
       type,
       ...(req.expectedVersion !== undefined ? { expected: req.expectedVersion } : {}),
+      ...(req.requestId ? { rid: req.requestId } : {}),
     });
     if (r instanceof Redirect) {
       return {
