@@ -11,6 +11,10 @@ export interface AvailabilityRow {
   answered: number;
   /** Milliseconds from each heal to the first success after it (faults with a success). */
   healToOk: number[];
+  /** Milliseconds from each heal until the members it had taken away caught up (measured ones). */
+  rejoin: number[];
+  /** Faults after which those members had not caught up within the measuring time. */
+  neverRejoined: number;
 }
 
 /** A definite answer: success, or a refusal carrying what the system decided. */
@@ -38,7 +42,15 @@ export function availabilityRows(ops: Op[], windows: FaultWindow[]): Availabilit
   const inside = new Set<Op>();
   for (const w of windows) {
     const label = `${w.kind} (${w.cluster})`;
-    const row = rows.get(label) ?? { label, windows: 0, ops: 0, answered: 0, healToOk: [] };
+    const row = rows.get(label) ?? {
+      label,
+      windows: 0,
+      ops: 0,
+      answered: 0,
+      healToOk: [],
+      rejoin: [],
+      neverRejoined: 0,
+    };
     rows.set(label, row);
     row.windows++;
     for (const op of byCall) {
@@ -50,6 +62,8 @@ export function availabilityRows(ops: Op[], windows: FaultWindow[]): Availabilit
     }
     const after = firstOkAfter(ok, w.heal);
     if (after !== undefined) row.healToOk.push(after);
+    if (w.rejoinMs !== undefined) row.rejoin.push(w.rejoinMs);
+    else if (w.measuredRejoin) row.neverRejoined++;
   }
   const outside = ops.filter((o) => !inside.has(o));
   return [
@@ -60,6 +74,8 @@ export function availabilityRows(ops: Op[], windows: FaultWindow[]): Availabilit
       ops: outside.length,
       answered: outside.filter(answered).length,
       healToOk: [],
+      rejoin: [],
+      neverRejoined: 0,
     },
   ];
 }

@@ -41,7 +41,7 @@ function linearizable(key: string, ops: DbOp[], result: DbCheckResult): void {
     input: op.input,
     output: op.output,
   }));
-  const verdict = checkOperations(history, dbRecordModel, 500_000);
+  const verdict = checkOperations(history, dbRecordModel, 2_000_000);
   if (verdict.result === "unknown") result.inconclusive.push(key);
   if (verdict.result !== "fail") return;
   const blocked = list[verdict.blockedBy] as DbOp;

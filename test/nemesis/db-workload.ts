@@ -109,7 +109,9 @@ async function perform(db: DatabaseClient, op: DbOp, history: History): Promise<
 export async function runDbWorkload(o: DbWorkloadOptions, until: number): Promise<void> {
   // Two shared clients, as two services would hold them: concurrent requests travel in Batch calls.
   const dbs = [0, 1].map(
-    () => new DatabaseClient({ addresses: o.addresses, deadlineMs: 2500, attemptTimeoutMs: 1000 }),
+    // A deadline that outlasts most faults: retries (deduplicated by request id) then answer instead
+    // of leaving an unknown outcome, which the checker must try at every later point.
+    () => new DatabaseClient({ addresses: o.addresses, deadlineMs: 6000, attemptTimeoutMs: 1000 }),
   );
   const registers = new KeyWindow((n) => `${o.prefix}:reg:${n}`, 3, o.opsPerKey);
   const stock = new KeyWindow((n) => `stock:${o.prefix}-${n}`, 2, o.opsPerKey);

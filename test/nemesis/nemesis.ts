@@ -12,11 +12,17 @@ export interface FaultWindow {
   kind: FaultKind;
   cluster: string;
   detail: string;
-  /** History times (ms): when the fault began, and when healing began. */
+  /** History times (ms): when the fault began, and when it was healed (a killed process: once it serves again). */
   start: number;
   heal: number;
   /** Set when the fault could not be injected as planned (e.g. a membership change refused). */
   error?: string;
+  /**
+   * Milliseconds from the heal until every member the fault cut off, froze or killed followed the
+   * leader again with everything committed at the heal applied (undefined: not measured or never).
+   */
+  rejoinMs?: number;
+  measuredRejoin?: boolean;
 }
 
 export interface NemesisTargets {
@@ -29,14 +35,16 @@ export interface NemesisTargets {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** What an injected fault leaves to undo, and what it did. */
+/** What an injected fault leaves to undo, what it did, and the members it took away. */
 interface Injected {
   detail: string;
   heal: () => Promise<void>;
+  affected?: string[];
 }
 
 export class Nemesis {
   readonly windows: FaultWindow[] = [];
+  private readonly rejoins: Promise<void>[] = [];
 
   constructor(
     private readonly t: NemesisTargets,
@@ -48,10 +56,11 @@ export class Nemesis {
   async run(plan: Iterator<PlannedFault>, until: number): Promise<void> {
     for (let f = plan.next(); !f.done; f = plan.next()) {
       const fault = f.value;
-      if (this.now() + fault.gapMs + fault.durationMs + 5000 > until) return;
+      if (this.now() + fault.gapMs + fault.durationMs + 5000 > until) break;
       await sleep(fault.gapMs);
       await this.one(fault);
     }
+    await Promise.all(this.rejoins);
   }
 
   private async one(f: PlannedFault): Promise<void> {
@@ -72,17 +81,44 @@ export class Nemesis {
     } catch (error) {
       w.error = String(error instanceof Error ? error.message : error);
     } finally {
-      w.heal = this.now();
       await injected?.heal().catch((error: unknown) => {
         w.error = `heal failed: ${String(error)}`;
       });
       await this.t.net.healAll();
+      // Healed once the links are up, the process woken, or the killed ones running again.
+      w.heal = this.now();
+    }
+    const affected = injected?.affected ?? [];
+    if (affected.length > 0) {
+      w.measuredRejoin = true;
+      this.rejoins.push(this.measureRejoin(this.cluster(f.cluster), affected, w));
     }
     const at = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
     const what = w.error ? `${w.detail} — ${w.error}` : w.detail;
     this.print(
       `[${at(w.start).padStart(7)}] #${w.n} ${f.kind} (${f.cluster}): ${what}; healed at ${at(w.heal)}`,
     );
+  }
+
+  /** Polls the affected members until they follow the leader with what it had committed at the heal. */
+  private async measureRejoin(c: RaftCluster, ids: string[], w: FaultWindow): Promise<void> {
+    const end = Date.now() + 60_000;
+    let target: number | undefined;
+    while (Date.now() < end) {
+      const leader = await c.leader();
+      const ls = leader ? await c.status(leader) : undefined;
+      target ??= ls?.commitIndex;
+      if (ls && target !== undefined) {
+        const statuses = await Promise.all(
+          ids.filter((id) => c.members().includes(id)).map((id) => c.status(id)),
+        );
+        if (statuses.every((s) => s && s.leaderId === ls.id && s.appliedIndex >= (target as number))) {
+          w.rejoinMs = this.now() - w.heal;
+          return;
+        }
+      }
+      await sleep(50);
+    }
   }
 
   private cluster(name: string): RaftCluster {
@@ -137,7 +173,7 @@ export class Nemesis {
   private async partitionOne(c: RaftCluster, pick: number): Promise<Injected> {
     const id = this.pickMember(c, pick);
     await this.isolate(c, id);
-    return { detail: `${id} cut off from every other host`, heal: async () => {} };
+    return { detail: `${id} cut off from every other host`, heal: async () => {}, affected: [id] };
   }
 
   private async partitionHalves(c: RaftCluster, pick: number): Promise<Injected> {
@@ -150,7 +186,11 @@ export class Nemesis {
       minority.map((id) => c.host(id)),
       majority.map((id) => c.host(id)),
     );
-    return { detail: `${minority.join(" ")} | ${majority.join(" ")}`, heal: async () => {} };
+    return {
+      detail: `${minority.join(" ")} | ${majority.join(" ")}`,
+      heal: async () => {},
+      affected: minority,
+    };
   }
 
   private async partitionBridge(c: RaftCluster, pick: number): Promise<Injected> {
@@ -163,7 +203,11 @@ export class Nemesis {
       left.map((id) => c.host(id)),
       right.map((id) => c.host(id)),
     );
-    return { detail: `${left.join(" ")} | ${right.join(" ")}, ${bridge} sees both`, heal: async () => {} };
+    return {
+      detail: `${left.join(" ")} | ${right.join(" ")}, ${bridge} sees both`,
+      heal: async () => {},
+      affected: rest,
+    };
   }
 
   private async partitionLeader(c: RaftCluster, pick: number): Promise<Injected> {
@@ -172,6 +216,7 @@ export class Nemesis {
     return {
       detail: `${t.leader ? "leader " : "no leader; "}${t.id} cut off from every other host`,
       heal: async () => {},
+      affected: [t.id],
     };
   }
 
@@ -181,6 +226,7 @@ export class Nemesis {
     return {
       detail: `${t.leader ? "leader " : "no leader; "}${t.id} frozen (SIGSTOP)`,
       heal: async () => c.resume(t.id),
+      affected: [t.id],
     };
   }
 
@@ -190,7 +236,11 @@ export class Nemesis {
         ? await this.leaderOr(c, pick * 2)
         : { id: this.pickMember(c, (pick - 0.5) * 2), leader: false };
     await c.kill(t.id);
-    return { detail: `${t.leader ? "leader " : ""}${t.id} killed (SIGKILL)`, heal: () => c.restart(t.id) };
+    return {
+      detail: `${t.leader ? "leader " : ""}${t.id} killed (SIGKILL)`,
+      heal: () => c.restart(t.id),
+      affected: [t.id],
+    };
   }
 
   private async killAll(c: RaftCluster): Promise<Injected> {
@@ -201,6 +251,7 @@ export class Nemesis {
       heal: async () => {
         await Promise.all(ids.map((id) => c.restart(id)));
       },
+      affected: ids,
     };
   }
 

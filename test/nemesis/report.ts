@@ -38,16 +38,27 @@ function operations(ops: Op[]): string[] {
   return table(["operation", "total", "ok", "fail", "info (unknown)"], rows);
 }
 
+const max = (xs: number[]) => (xs.length ? Math.max(...xs) : undefined);
+
 function availability(rows: AvailabilityRow[]): string[] {
   return table(
-    ["fault", "count", "ops in window", "answered", "heal → first ok (median)", "(max)"],
+    [
+      "fault",
+      "count",
+      "ops in window",
+      "answered",
+      "heal → first ok (median / max)",
+      "node caught up (median / max)",
+    ],
     rows.map((r) => [
       r.label,
       r.windows === 0 ? "" : String(r.windows),
       n(r.ops),
       pct(r.answered, r.ops),
-      r.windows === 0 ? "" : secs(median(r.healToOk)),
-      r.windows === 0 ? "" : secs(r.healToOk.length ? Math.max(...r.healToOk) : undefined),
+      r.windows === 0 ? "" : `${secs(median(r.healToOk))} / ${secs(max(r.healToOk))}`,
+      r.rejoin.length === 0 && r.neverRejoined === 0
+        ? ""
+        : `${secs(median(r.rejoin))} / ${secs(max(r.rejoin))}${r.neverRejoined ? ` (${r.neverRejoined} never)` : ""}`,
     ]),
   );
 }

@@ -94,6 +94,12 @@ export async function runNemesis(o: NemesisOptions): Promise<NemesisResult> {
     await nemesis.healEverything();
     const checked = await s.check(history);
     history.closePending();
+    for (const w of nemesis.windows) {
+      if (w.measuredRejoin && w.rejoinMs === undefined)
+        checked.anomalies.push(
+          `liveness: after fault #${w.n} (${w.kind}: ${w.detail}) the members it took away did not catch up within 60 s of the heal`,
+        );
+    }
     const text = report({
       title: `nemesis ${o.target}, seed ${o.seed}: ${o.minutes} min, ${target.hosts.length} hosts, ${target.clients} clients, load average ${loadavg()
         .map((l) => l.toFixed(1))
