@@ -7,6 +7,7 @@
 // 2544, reserved for network tests). Names carry the run's pid, so concurrent runs coexist and a run
 // removes what a killed one left behind (removeStaleNetworks).
 import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 
 const PREFIX = "nem";
@@ -106,6 +107,11 @@ export class NamespaceNetwork {
   /** The control side's address, as the hosts see it. */
   readonly controlAddress: string;
   private readonly cuts = new Set<string>();
+  /**
+   * Names this network's root-side links: a deleted namespace's links may linger while the kernel
+   * tears it down, so a second network of the same process must not reuse their names.
+   */
+  private readonly tag = randomBytes(3).toString("hex");
 
   private constructor(
     private readonly subnet: number,
@@ -148,7 +154,7 @@ export class NamespaceNetwork {
   }
 
   private controlLink(host: string): string {
-    return `nm${process.pid}h${this.index(host)}`;
+    return `nm${this.tag}h${this.index(host)}`;
   }
 
   private rootCommands(): string[] {

@@ -129,7 +129,7 @@ export async function runNemesis(o: NemesisOptions): Promise<NemesisResult> {
       cpSync(join(dir, "logs"), join(result.keptIn, "logs"), { recursive: true });
     }
     if (result.keptIn) print(`history, faults and process logs kept in ${result.keptIn}`);
-    print(text);
+    for (const line of text.split("\n")) print(line);
     return result;
   } finally {
     process.off("SIGINT", onSignal);
