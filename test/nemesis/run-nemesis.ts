@@ -68,7 +68,11 @@ export async function runNemesis(o: NemesisOptions): Promise<NemesisResult> {
     return cleaning;
   };
   const onSignal = (signal: NodeJS.Signals) => {
-    print(`nemesis: ${signal}: stopping processes and removing the hosts`);
+    try {
+      print(`nemesis: ${signal}: stopping processes and removing the hosts`);
+    } catch {
+      // Whoever read our output may be gone already; the cleanup matters more.
+    }
     void cleanup().finally(() => {
       rmSync(dir, { recursive: true, force: true });
       process.exit(130);
