@@ -79,7 +79,7 @@ describe("db-node Batch", { timeout: 30_000 }, () => {
     await callUnary(
       c,
       c.write,
-      { key: "stock:b1", value: "3", type: ValueType.VALUE_TYPE_INT },
+      { key: "stock:b1", value: "3", type: ValueType.VALUE_TYPE_INT, requestId: "" },
       { deadlineMs: 2000 },
     );
     const { results } = await callUnary(
@@ -138,7 +138,7 @@ describe("db-node Batch", { timeout: 30_000 }, () => {
     await callUnary(
       c,
       c.write,
-      { key: "stock:2pc", value: "2", type: ValueType.VALUE_TYPE_INT },
+      { key: "stock:2pc", value: "2", type: ValueType.VALUE_TYPE_INT, requestId: "" },
       { deadlineMs: 2000 },
     );
     const prepare = (tx: string, amount: number) =>

@@ -72,29 +72,50 @@ describe("db-node cluster (3 processes)", { timeout: 60_000 }, () => {
     const c = raw(p.address);
     const before = p.commitIndex;
     const bad: [string, () => Promise<unknown>][] = [
-      ["empty key", () => callUnary(c, c.write, { key: "", value: "x", type: 1 }, { deadlineMs: 2000 })],
+      [
+        "empty key",
+        () => callUnary(c, c.write, { key: "", value: "x", type: 1, requestId: "" }, { deadlineMs: 2000 }),
+      ],
       [
         "oversized key",
-        () => callUnary(c, c.write, { key: "k".repeat(300), value: "x", type: 1 }, { deadlineMs: 2000 }),
+        () =>
+          callUnary(
+            c,
+            c.write,
+            { key: "k".repeat(300), value: "x", type: 1, requestId: "" },
+            { deadlineMs: 2000 },
+          ),
       ],
       [
         "empty value",
-        () => callUnary(c, c.write, { key: "bad:1", value: "", type: 1 }, { deadlineMs: 2000 }),
+        () =>
+          callUnary(c, c.write, { key: "bad:1", value: "", type: 1, requestId: "" }, { deadlineMs: 2000 }),
       ],
       [
         "oversized value",
         () =>
-          callUnary(c, c.write, { key: "bad:2", value: "v".repeat(70_000), type: 1 }, { deadlineMs: 2000 }),
+          callUnary(
+            c,
+            c.write,
+            { key: "bad:2", value: "v".repeat(70_000), type: 1, requestId: "" },
+            { deadlineMs: 2000 },
+          ),
       ],
       [
         "unknown type",
-        () => callUnary(c, c.write, { key: "bad:3", value: "1", type: 9 }, { deadlineMs: 2000 }),
+        () =>
+          callUnary(c, c.write, { key: "bad:3", value: "1", type: 9, requestId: "" }, { deadlineMs: 2000 }),
       ],
       [
         "not an int",
-        () => callUnary(c, c.write, { key: "bad:4", value: "1.5", type: 2 }, { deadlineMs: 2000 }),
+        () =>
+          callUnary(c, c.write, { key: "bad:4", value: "1.5", type: 2, requestId: "" }, { deadlineMs: 2000 }),
       ],
-      ["bad json", () => callUnary(c, c.write, { key: "bad:5", value: "{", type: 4 }, { deadlineMs: 2000 })],
+      [
+        "bad json",
+        () =>
+          callUnary(c, c.write, { key: "bad:5", value: "{", type: 4, requestId: "" }, { deadlineMs: 2000 }),
+      ],
       [
         "negative amount",
         () =>
@@ -129,7 +150,12 @@ describe("db-node cluster (3 processes)", { timeout: 60_000 }, () => {
     const p = await primaryOf(db);
     const replica = cluster.addresses.find((a) => a !== p.address) as string;
     const c = raw(replica);
-    const w = await callUnary(c, c.write, { key: "cfg:r", value: "x", type: 1 }, { deadlineMs: 2000 });
+    const w = await callUnary(
+      c,
+      c.write,
+      { key: "cfg:r", value: "x", type: 1, requestId: "" },
+      { deadlineMs: 2000 },
+    );
     assert.equal(w.success, false);
     assert.equal(w.primaryId, p.nodeId);
     assert.equal(w.primaryAddress, p.address);
@@ -137,7 +163,11 @@ describe("db-node cluster (3 processes)", { timeout: 60_000 }, () => {
     const b = await callUnary(
       c,
       c.batch,
-      { operations: [{ operation: { $case: "write", value: { key: "cfg:r", value: "x", type: 1 } } }] },
+      {
+        operations: [
+          { operation: { $case: "write", value: { key: "cfg:r", value: "x", type: 1, requestId: "" } } },
+        ],
+      },
       { deadlineMs: 2000 },
     );
     const bw = b.results[0]?.response;
@@ -291,7 +321,7 @@ describe("db-node cluster (3 processes)", { timeout: 60_000 }, () => {
       const w = await callUnary(
         c,
         c.write,
-        { key: "part:x", value: "1", type: 1 },
+        { key: "part:x", value: "1", type: 1, requestId: "" },
         { deadlineMs: 4000 },
       ).then(
         (r) => r.success,

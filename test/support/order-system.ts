@@ -167,7 +167,10 @@ export async function waitFinished(
   throw new Error(`${stuck.length} orders not finished in time: ${stuck.slice(0, 5).join(", ")}`);
 }
 
-async function allPayments(s: OrderSystem): Promise<PaymentTransaction[]> {
+/** What the order invariants read: the stock database and the payment service. */
+export type OrderStores = Pick<OrderSystem, "db" | "payment">;
+
+async function allPayments(s: OrderStores): Promise<PaymentTransaction[]> {
   const all: PaymentTransaction[] = [];
   let pageToken = "";
   do {
@@ -183,7 +186,7 @@ async function allPayments(s: OrderSystem): Promise<PaymentTransaction[]> {
   return all;
 }
 
-export async function stockOf(s: OrderSystem, bookIds: string[]): Promise<Map<string, number>> {
+export async function stockOf(s: OrderStores, bookIds: string[]): Promise<Map<string, number>> {
   const values = await Promise.all(bookIds.map((id) => s.db.read(`stock:${id}`)));
   return new Map(bookIds.map((id, i) => [id, Number(values[i]?.value)]));
 }
@@ -193,7 +196,7 @@ export async function stockOf(s: OrderSystem, bookIds: string[]): Promise<Map<st
  * the order's total; no order executed twice; no hold left open; sold + remaining = initial.
  */
 export async function orderInvariantProblems(
-  s: OrderSystem,
+  s: OrderStores,
   jobs: Map<string, GetJobResponse>,
   initialStock: Map<string, number>,
 ): Promise<string[]> {

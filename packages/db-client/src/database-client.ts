@@ -2,8 +2,8 @@
 // primary, follows redirects, fails over when a node is down, retries with backoff within one
 // deadline, spreads reads round-robin over healthy nodes, and reuses one channel per node. Reads,
 // writes and stock changes issued concurrently to the same node travel together in Batch calls.
-// Every mutating call it makes is safe to retry: stock changes carry a request id the state machine
-// deduplicates, 2PC calls are idempotent by transaction id, a Write is a put (or a compare-and-set).
+// Every mutating call it makes is safe to retry: writes and stock changes carry a request id the
+// state machine deduplicates, 2PC calls are idempotent by transaction id.
 import { randomUUID } from "node:crypto";
 import { callUnary, clientFor, type UnaryMethod } from "@bookstore/kit";
 import {
@@ -133,11 +133,20 @@ export class DatabaseClient {
     };
   }
 
-  /** Put (or compare-and-set with expectedVersion; 0 = the key must not exist). Returns the new version. */
-  async write(key: string, value: string, type: ValueType, expectedVersion?: number): Promise<number> {
+  /**
+   * Put (or compare-and-set with expectedVersion; 0 = the key must not exist). Returns the new
+   * version. Its request id makes the retries after an unknown outcome apply it at most once.
+   */
+  async write(
+    key: string,
+    value: string,
+    type: ValueType,
+    expectedVersion?: number,
+    requestId: string = randomUUID(),
+  ): Promise<number> {
     const r = await this.call(
       "write",
-      { key, value, type, ...(expectedVersion !== undefined ? { expectedVersion } : {}) },
+      { key, value, type, requestId, ...(expectedVersion !== undefined ? { expectedVersion } : {}) },
       true,
     );
     return r.version;

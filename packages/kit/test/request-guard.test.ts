@@ -187,7 +187,7 @@ describe("requests no handler should see are refused before it runs", () => {
     await callUnary(
       client,
       client.write,
-      { key: "k", value: "v", type: 0, expectedVersion: 2 ** 53 - 1 },
+      { key: "k", value: "v", type: 0, expectedVersion: 2 ** 53 - 1, requestId: "" },
       { deadlineMs: 3000 },
     );
     assert.equal(writes, 1);

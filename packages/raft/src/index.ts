@@ -23,6 +23,13 @@ export {
   type RaftStatus,
 } from "./node/raft-node.js";
 export type { AppliedEntry, StateMachine } from "./node/state-machine.js";
+export {
+  byKey,
+  checkOperations,
+  type HistoryOp,
+  type Model,
+  type Verdict,
+} from "./sim/linearizability.js";
 export { Rng } from "./sim/random.js";
 export { DiskStorage } from "./storage/disk-storage.js";
 export { CorruptLogError } from "./storage/record-codec.js";

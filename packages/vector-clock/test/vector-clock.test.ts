@@ -18,6 +18,30 @@ import {
 const processes = fc.constantFrom("orchestrator", "tv", "fd", "sg");
 const clockArb: fc.Arbitrary<VectorClock> = fc.dictionary(processes, fc.integer({ min: 0, max: 20 }));
 const flip = { before: "after", after: "before", equal: "equal", concurrent: "concurrent" } as const;
+const allProcesses = ["orchestrator", "tv", "fd", "sg"];
+
+/**
+ * `base` advanced entry by entry by `steps` (each ≥ 0), built without the library's own merge or
+ * tick, so a property's precondition "a ≤ b" holds by construction instead of by chance.
+ */
+function advanced(base: VectorClock, steps: VectorClock): VectorClock {
+  const out: Record<string, number> = {};
+  for (const p of allProcesses) {
+    const v = (base[p] ?? 0) + (steps[p] ?? 0);
+    if (v > 0) out[p] = v;
+  }
+  return out;
+}
+
+/** The entry-wise maximum, computed here independently of merge(). */
+function entrywiseMax(a: VectorClock, b: VectorClock): VectorClock {
+  const out: Record<string, number> = {};
+  for (const p of allProcesses) {
+    const v = Math.max(a[p] ?? 0, b[p] ?? 0);
+    if (v > 0) out[p] = v;
+  }
+  return out;
+}
 
 describe("vector clock", () => {
   it("tick counts a local event", () => {
@@ -86,11 +110,25 @@ describe("vector clock", () => {
     });
 
     it("merge is the least upper bound", () => {
+      // c is any upper bound of a and b (the entry-wise maximum advanced by arbitrary steps).
       fc.assert(
-        fc.property(clockArb, clockArb, clockArb, (a, b, c) => {
+        fc.property(clockArb, clockArb, clockArb, (a, b, steps) => {
           const m = merge(a, b);
           assert.ok(lessOrEqual(a, m) && lessOrEqual(b, m));
-          if (lessOrEqual(a, c) && lessOrEqual(b, c)) assert.ok(lessOrEqual(m, c));
+          assert.equal(compare(m, entrywiseMax(a, b)), "equal");
+          const c = advanced(entrywiseMax(a, b), steps);
+          assert.ok(lessOrEqual(m, c));
+        }),
+      );
+    });
+
+    it("the merge lowered in any entry is no longer an upper bound of a and b", () => {
+      fc.assert(
+        fc.property(clockArb, clockArb, processes, (a0, b, p) => {
+          const a = advanced(a0, { [p]: 1 }); // so the merge has something to lower at p
+          const m = merge(a, b);
+          const lower = { ...m, [p]: (m[p] as number) - 1 };
+          assert.equal(lessOrEqual(a, lower) && lessOrEqual(b, lower), false);
         }),
       );
     });
@@ -105,9 +143,15 @@ describe("vector clock", () => {
     });
 
     it("happened-before is transitive", () => {
+      // a ≤ b ≤ c by construction; the steps are often zero, so equal clocks are covered too.
       fc.assert(
-        fc.property(clockArb, clockArb, clockArb, (a, b, c) => {
-          if (lessOrEqual(a, b) && lessOrEqual(b, c)) assert.ok(lessOrEqual(a, c));
+        fc.property(clockArb, clockArb, clockArb, (a, step1, step2) => {
+          const b = advanced(a, step1);
+          const c = advanced(b, step2);
+          assert.ok(lessOrEqual(a, b) && lessOrEqual(b, c));
+          assert.ok(lessOrEqual(a, c));
+          assert.notEqual(compare(a, c), "after");
+          assert.notEqual(compare(a, c), "concurrent");
         }),
       );
     });

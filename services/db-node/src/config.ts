@@ -10,6 +10,11 @@ export const configSchema = z
     DB_ADMIN_PORT: env.port(51066),
     /** The members, "id=host:port,..."; must include this node. */
     DB_PEERS: env.peerList("db1=127.0.0.1:50066,db2=127.0.0.1:50067,db3=127.0.0.1:50068"),
+    /**
+     * Start as a new member of a running cluster (an operator adds it with RaftService/AddNode)
+     * instead of bootstrapping one; DB_PEERS then lists the current members and this node.
+     */
+    DB_JOIN: z.stringbool().default(false),
     /** Default ./var/db-node/<DB_NODE_ID>. */
     DB_DATA_DIR: z.string().min(1).optional(),
     /** Token for ReadAll and fault injection. */

@@ -37,6 +37,7 @@ export async function startDbNode(
     id,
     address,
     peers: config.DB_PEERS,
+    join: config.DB_JOIN,
     dataDir: config.DB_DATA_DIR ?? join("var", "db-node", id),
     stateMachine: state,
     transport: partition.wrap(transport),

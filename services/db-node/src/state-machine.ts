@@ -18,7 +18,8 @@ export interface StoredRecord {
 }
 
 export type Command =
-  | { op: "put"; key: string; value: string; type: ValueKind; expected?: number }
+  /** rid deduplicates retries: a put retried after an unknown outcome must not apply twice. */
+  | { op: "put"; key: string; value: string; type: ValueKind; expected?: number; rid?: string }
   /** delta < 0 decrements; never below the reserved stock. rid deduplicates retries. */
   | { op: "add"; key: string; delta: number; rid?: string }
   | { op: "prepare"; tx: string; lines: StockLine[]; coordinator: string; at: number }
@@ -131,16 +132,9 @@ export class DbState implements StateMachine<CommandResult | undefined> {
   execute(c: Command): CommandResult {
     switch (c.op) {
       case "put":
-        return this.put(c.key, c.value, c.type, c.expected);
-      case "add": {
-        if (c.rid !== undefined) {
-          const seen = this.dedup.get(c.rid);
-          if (seen) return seen;
-        }
-        const result = this.add(c.key, c.delta);
-        if (c.rid !== undefined) remember(this.dedup, c.rid, result, this.memory);
-        return result;
-      }
+        return this.once(c.rid, () => this.put(c.key, c.value, c.type, c.expected));
+      case "add":
+        return this.once(c.rid, () => this.add(c.key, c.delta));
       case "prepare":
         return this.prepare(c.tx, c.lines, c.coordinator, c.at);
       case "commit":
@@ -156,6 +150,16 @@ export class DbState implements StateMachine<CommandResult | undefined> {
         }
         return { ok: true, version: 0 };
     }
+  }
+
+  /** Runs a command once per request id: a retry gets the first outcome and changes nothing. */
+  private once(rid: string | undefined, run: () => CommandResult): CommandResult {
+    if (rid === undefined) return run();
+    const seen = this.dedup.get(rid);
+    if (seen) return seen;
+    const result = run();
+    remember(this.dedup, rid, result, this.memory);
+    return result;
   }
 
   get(key: string): StoredRecord | undefined {

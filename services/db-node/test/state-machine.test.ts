@@ -51,6 +51,40 @@ describe("db-node state machine", () => {
     assert.equal(s.get("stock:x")?.value, "4");
   });
 
+  it("a write retried with its request id applies once: no lost update, and a CAS keeps its first answer (issue 14)", () => {
+    // The nemesis found this: a write whose answer was lost was applied again by the client's retry,
+    // wiping out a decrement acknowledged in between, and a retried compare-and-set that had
+    // succeeded answered "version mismatch".
+    const s = new DbState();
+    const create = { op: "put", key: "stock:y", value: "60", type: ValueKind.INT, rid: "w1" } as const;
+    assert.deepEqual(run(s, create), { ok: true, version: 1 });
+    assert.deepEqual(run(s, { op: "add", key: "stock:y", delta: -2, rid: "d1" }), {
+      ok: true,
+      version: 2,
+      value: 58,
+    });
+    assert.deepEqual(run(s, create), { ok: true, version: 1 }, "the retry gets the first answer");
+    assert.deepEqual(
+      s.get("stock:y"),
+      { value: "58", type: ValueKind.INT, version: 2 },
+      "the decrement stands",
+    );
+    const cas = {
+      op: "put",
+      key: "reg",
+      value: "a",
+      type: ValueKind.STRING,
+      expected: 0,
+      rid: "c1",
+    } as const;
+    assert.deepEqual(run(s, cas), { ok: true, version: 1 });
+    assert.deepEqual(run(s, cas), { ok: true, version: 1 }, "not VERSION_MISMATCH");
+    // Without an id a put is applied each time (what the fix is about).
+    run(s, { op: "put", key: "reg", value: "b", type: ValueKind.STRING });
+    run(s, { op: "put", key: "reg", value: "b", type: ValueKind.STRING });
+    assert.equal(s.get("reg")?.version, 3);
+  });
+
   it("seeds once", () => {
     const s = new DbState();
     run(s, { op: "seed", items: [["stock:a", 5]] });

@@ -56,14 +56,17 @@ export interface CardToken {
   last4: string;
 }
 
+/** What placing an order reads of a validated checkout. */
+export type OrderToPlace = Pick<CheckoutOrder, "orderId" | "customerId" | "lines" | "totalCents">;
+
 /** Tokenising needs nothing the validation decides, so it runs while the order is validated. */
 export type TokenizeCard = (
-  order: CheckoutOrder,
+  order: OrderToPlace,
   card: CheckoutBody["creditCard"],
 ) => Promise<CardToken | Placement>;
 /** Submits an approved order once its card is tokenised. */
 export type SubmitOrder = (
-  order: CheckoutOrder,
+  order: OrderToPlace,
   token: CardToken | Placement,
   shippingMethod: OrderPayload["shippingMethod"],
 ) => Promise<Placement>;

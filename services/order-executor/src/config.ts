@@ -12,6 +12,11 @@ export const configSchema = z
     EXECUTOR_ADMIN_PORT: env.port(51061),
     /** The members, "id=host:port,..."; must include this node. */
     EXECUTOR_PEERS: env.peerList("ex1=127.0.0.1:50061,ex2=127.0.0.1:50062,ex3=127.0.0.1:50063"),
+    /**
+     * Start as a new member of a running cluster (an operator adds it with RaftService/AddNode)
+     * instead of bootstrapping one; EXECUTOR_PEERS then lists the current members and this node.
+     */
+    EXECUTOR_JOIN: z.stringbool().default(false),
     /** Default ./var/order-executor/<EXECUTOR_NODE_ID>. */
     EXECUTOR_DATA_DIR: z.string().min(1).optional(),
     /** The cluster's shared secret: peers' Raft streams, membership, SetPaused, SetPartition. */

@@ -41,6 +41,7 @@ export async function startExecutor(config: Config, logger: Logger): Promise<Run
     id,
     address,
     peers: config.EXECUTOR_PEERS,
+    join: config.EXECUTOR_JOIN,
     dataDir: config.EXECUTOR_DATA_DIR ?? join("var", "order-executor", id),
     stateMachine: state,
     transport: partition.wrap(transport),

@@ -9,6 +9,7 @@ import { encodeConfChange, NONE } from "../core/types.js";
 import { DiskStorage } from "../storage/disk-storage.js";
 import type { Transport } from "../transport/grpc-transport.js";
 import { RaftError } from "./errors.js";
+import { planReady } from "./ready-plan.js";
 import type { StateMachine } from "./state-machine.js";
 
 export interface Logger {
@@ -390,36 +391,23 @@ export class RaftNode<R = unknown> {
     if (this.snapshotError !== undefined) throw this.snapshotError;
     // A snapshot from the leader replaces the snapshot files: never alongside a local save.
     if (rd.snapshot && this.snapshotSave) await this.snapshotSave;
-    const early: Message[] = [];
-    const late: Message[] = [];
-    // Leader appends may go out before the leader's own fsync (dissertation §10.2.1); votes and
-    // acknowledgements must wait until what they promise is on disk.
-    for (const m of rd.messages) {
-      if (m.type === "append" || m.type === "heartbeat" || m.type === "snapshot") early.push(m);
-      else late.push(m);
-    }
-    if (early.length > 0) this.transport.send(early);
-    // Committed entries that were already on disk before this Ready are applied (and their callers
-    // answered) while this Ready's entries are being written; the rest wait for the write.
-    const firstNew = rd.entries[0]?.index ?? Number.POSITIVE_INFINITY;
-    let durable = rd.snapshot ? 0 : rd.committedEntries.findIndex((e) => e.index >= firstNew);
-    if (durable === -1) durable = rd.committedEntries.length;
+    const plan = planReady(rd);
+    if (plan.sendBeforeWrite.length > 0) this.transport.send(plan.sendBeforeWrite);
     const persisted = this.storage.persist(rd);
     try {
-      for (let i = 0; i < durable; i++) await this.apply(rd.committedEntries[i] as Entry);
+      for (const e of plan.applyWhileWriting) await this.apply(e);
     } finally {
       await persisted;
     }
     // A snapshot can introduce members (and the leader) we have no address for yet.
     if (rd.snapshot) this.updateAddresses({ ...this.addresses, ...rd.snapshot.conf.addresses });
-    if (late.length > 0) this.transport.send(late);
+    if (plan.sendAfterWrite.length > 0) this.transport.send(plan.sendAfterWrite);
 
     if (rd.snapshot) {
       await this.sm.restore(rd.snapshot.data);
       this.applied = rd.snapshot.index;
     }
-    for (let i = durable; i < rd.committedEntries.length; i++)
-      await this.apply(rd.committedEntries[i] as Entry);
+    for (const e of plan.applyAfterWrite) await this.apply(e);
     this.core.advance(rd);
     if (rd.committedEntries.some((e) => e.type === "confChange"))
       this.updateAddresses(this.core.conf.addresses);

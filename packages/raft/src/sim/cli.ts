@@ -9,7 +9,8 @@ const usage = `usage: npm run sim -- [--seeds N] [--start S] [--nodes 3|5] [--du
 Runs the deterministic Raft simulator: N seeds (default 100) from seed S (default 1), each a
 cluster over a fake network and clock with loss, duplication, reordering, partitions, crashes
 and restarts, checked for election safety, log matching, leader completeness, state-machine
-safety and linearizability. Prints "N seeds, V violations" and the first failing seed; exits 1
+safety, linearizability and, after the faults heal, liveness (one leader, everything committed
+applied everywhere, every client call answered). Prints "N seeds, V violations" and the first failing seed; exits 1
 on any violation.`;
 
 let parsed: ReturnType<typeof parse>;

@@ -14,6 +14,7 @@ import type {
   Snapshot,
 } from "../core/types.js";
 import { encodeConfChange, NONE } from "../core/types.js";
+import { planReady, type ReadyPlan } from "../node/ready-plan.js";
 import { FakeNetwork, type NetworkFaults } from "./fake-network.js";
 import { encodeKv, KvStateMachine } from "./kv-state-machine.js";
 import { checkLinearizable, type Operation } from "./linearizability.js";
@@ -36,6 +37,11 @@ export interface SimOptions {
   membership: boolean;
   /** Check log matching across all nodes every this many ms. */
   fullCheckEveryMs: number;
+  /**
+   * Called once the faults have healed, before the calm period. A test hook: keeping a majority
+   * down here must make the run fail its liveness check.
+   */
+  afterHeal?: (sim: Simulator) => void;
 }
 
 export const defaultSimOptions: SimOptions = {
@@ -64,6 +70,8 @@ export interface SimStats {
   confChanges: number;
   /** 1 when the linearizability search hit its state budget (counted, not a violation). */
   inconclusive: number;
+  /** Virtual ms from the heal to the first client operation answered. */
+  recoveryMs: number;
 }
 
 export interface SimResult {
@@ -83,9 +91,12 @@ interface Disk {
   entries: Entry[];
 }
 
+type CallOutcome = "ok" | "dropped" | "lost" | "timeout";
+
 interface PendingProposal {
   term: number;
   op: Operation;
+  end: (o: CallOutcome) => void;
 }
 
 export class SimNode {
@@ -98,8 +109,8 @@ export class SimNode {
   readWaits: { index: number; fn: () => void }[] = [];
   lastLeaderTerm = 0;
   incarnation = 0;
-  /** A Ready handed out whose persistence has not finished yet. */
-  inflight: { rd: Ready; doneAt: number } | undefined;
+  /** A Ready handed out whose persistence has not finished yet, with its plan. */
+  inflight: { rd: Ready; plan: ReadyPlan; doneAt: number } | undefined;
   phase: number;
 
   constructor(
@@ -138,6 +149,9 @@ interface Client {
   nextAt: number;
   target: NodeId;
   seq: number;
+  /** Ends the call in flight (see Simulator.track), and the node it went to. */
+  pending?: (o: CallOutcome) => void;
+  pendingOn?: NodeId;
 }
 
 export class Simulator {
@@ -158,6 +172,7 @@ export class Simulator {
     snapshotsSent: 0,
     confChanges: 0,
     inconclusive: 0,
+    recoveryMs: -1,
   };
   private readonly leaderOfTerm = new Map<number, NodeId>();
   /** Every entry known applied anywhere, by index: all nodes must apply the same one. */
@@ -174,6 +189,11 @@ export class Simulator {
   private readonly bootstrap: ConfState;
   readonly variant: { preVote: boolean; checkQuorum: boolean };
   private readonly opTimeout: number;
+  /** Set after the heal: from then on clients may start nothing new (the liveness check's drain). */
+  private clientsStopped = false;
+  /** From this virtual time on every client call must be answered (faults healed, cluster settled). */
+  private answersRequiredFrom = Number.POSITIVE_INFINITY;
+  private healedAt = Number.POSITIVE_INFINITY;
 
   constructor(options: Partial<SimOptions> = {}) {
     this.opts = { ...defaultSimOptions, ...options };
@@ -315,22 +335,23 @@ export class Simulator {
       if (n.inflight) {
         // The batch's "fsync" is still running: messages keep arriving meanwhile, as in RaftNode.
         if (this.now < n.inflight.doneAt) return;
-        const { rd } = n.inflight;
+        const { rd, plan } = n.inflight;
         n.inflight = undefined;
-        this.completeReady(n, rd);
+        this.completeReady(n, rd, plan);
         continue;
       }
       if (!n.core.hasReady()) return;
+      // RaftNode's plan: early sends, then the write, with already-durable entries applied meanwhile.
       const rd = n.core.ready();
-      // Leader appends may leave before the leader's own fsync (dissertation §10.2.1).
-      for (const m of rd.messages) if (isEarly(m)) this.send(m);
+      const plan = planReady(rd);
+      for (const m of plan.sendBeforeWrite) this.send(m);
+      for (const e of plan.applyWhileWriting) this.apply(n, e);
       const delay = this.fsyncMax > 0 ? this.rng.int(0, this.fsyncMax) : 0;
-      n.inflight = { rd, doneAt: this.now + delay };
+      n.inflight = { rd, plan, doneAt: this.now + delay };
     }
   }
 
-  private completeReady(n: SimNode, rd: Ready): void {
-    const late = rd.messages.filter((m) => !isEarly(m));
+  private completeReady(n: SimNode, rd: Ready, plan: ReadyPlan): void {
     if (this.rng.chance(this.crashDuringSync) && (rd.entries.length > 0 || rd.hardState)) {
       this.crash(n.id);
       return;
@@ -347,11 +368,11 @@ export class Simulator {
       for (const e of rd.entries) d.entries.push(e);
     }
     if (rd.hardState) d.hard = { ...rd.hardState };
-    for (const m of late) this.send(m);
+    for (const m of plan.sendAfterWrite) this.send(m);
 
     if (rd.role === "leader") this.onLeader(n, rd.term);
     if (rd.snapshot) n.kv.restore(rd.snapshot.data);
-    for (const e of rd.committedEntries) this.apply(n, e);
+    for (const e of plan.applyAfterWrite) this.apply(n, e);
     n.core.advance(rd);
     for (const rs of rd.readStates) {
       const fn = n.reads.get(rs.context);
@@ -384,17 +405,7 @@ export class Simulator {
     const p = n.proposals.get(e.index);
     if (p) {
       n.proposals.delete(e.index);
-      if (p.term === e.term) {
-        if (p.op.ret === Number.POSITIVE_INFINITY) {
-          p.op.ret = this.now;
-          this.stats.opsOk++;
-        }
-      } else {
-        // Overwritten by another leader: it never took effect, so it leaves the history.
-        const i = this.history.indexOf(p.op);
-        if (i >= 0 && p.op.ret === Number.POSITIVE_INFINITY) this.history.splice(i, 1);
-      }
-      this.releaseClient(p.op.client);
+      p.end(p.term === e.term ? "ok" : "dropped");
     }
   }
 
@@ -422,8 +433,14 @@ export class Simulator {
   crash(id: NodeId): void {
     const n = this.node(id);
     if (!n.up) return;
-    n.crash();
+    this.stop(n);
     this.stats.crashes++;
+  }
+
+  /** Takes a node down; its clients' connections break, so their calls end with an unknown outcome. */
+  private stop(n: SimNode): void {
+    n.crash();
+    for (const c of this.clients) if (c.pending && c.pendingOn === n.id) c.pending("lost");
   }
 
   restart(id: NodeId): void {
@@ -506,21 +523,48 @@ export class Simulator {
   // ---- clients -------------------------------------------------------------------------------
 
   private runClients(): void {
+    if (this.clientsStopped) return;
     for (const c of this.clients) {
       if (c.busy || this.now < c.nextAt) continue;
       this.startOp(c);
     }
   }
 
-  private releaseClient(id: number): void {
-    const c = this.clients[id] as Client;
-    c.busy = false;
-    c.nextAt = this.now + this.rng.int(0, 20);
-  }
-
   private retryLater(c: Client, hint?: NodeId): void {
     c.target = hint && hint !== NONE ? hint : this.rng.pick(this.ids);
     c.nextAt = this.now + this.rng.int(5, 30);
+  }
+
+  /**
+   * Tracks a client's call on node `n` until it ends, once: answered ("ok"), refused because another
+   * leader overwrote the proposal ("dropped"), connection lost when the node crashed ("lost"), or
+   * no answer within the client's timeout ("timeout"; a liveness violation once faults have healed).
+   */
+  private track(
+    c: Client,
+    n: SimNode,
+    kind: "put" | "get",
+    onEnd: (o: CallOutcome) => void,
+  ): (o: CallOutcome) => void {
+    const call = this.now;
+    c.busy = true;
+    const end = (o: CallOutcome) => {
+      if (c.pending !== end) return;
+      c.pending = undefined;
+      c.busy = false;
+      onEnd(o);
+      if (o === "ok" || o === "dropped") {
+        if (o === "ok") this.answered();
+        c.nextAt = this.now + this.rng.int(0, 20);
+        return;
+      }
+      if (o === "timeout") this.unanswered(c, kind, n.id, call);
+      this.retryLater(c);
+    };
+    c.pending = end;
+    c.pendingOn = n.id;
+    this.after(this.opTimeout, () => end("timeout"));
+    return end;
   }
 
   private startOp(c: Client): void {
@@ -532,77 +576,77 @@ export class Simulator {
       return;
     }
     const key = `k${this.rng.int(1, this.opts.keys)}`;
-    if (this.rng.chance(0.5)) {
-      const value = `c${c.id}-${c.seq++}`;
-      let at: { index: number; term: number };
-      try {
-        at = n.core.propose(encodeKv({ op: "put", key, value }));
-      } catch (err) {
-        if (err instanceof ProposalError) {
-          this.retryLater(c, err.leader);
-          return;
-        }
-        throw err;
-      }
-      const op: Operation = {
-        client: c.id,
-        key,
-        kind: "put",
-        value,
-        call: this.now,
-        ret: Number.POSITIVE_INFINITY,
-      };
-      this.history.push(op);
-      n.proposals.set(at.index, { term: at.term, op });
-      c.busy = true;
-      this.timeout(c, op, n);
-    } else {
-      const ctx = `${n.id}/${n.incarnation}/${c.id}/${c.seq++}`;
-      if (!n.core.readIndex(ctx)) {
-        this.retryLater(c);
-        return;
-      }
-      const call = this.now;
-      c.busy = true;
-      const incarnation = n.incarnation;
-      let finished = false;
-      n.reads.set(ctx, (index) => {
-        n.readWaits.push({
-          index,
-          fn: () => {
-            if (finished || n.incarnation !== incarnation) return;
-            finished = true;
-            this.history.push({ client: c.id, key, kind: "get", value: n.kv.get(key), call, ret: this.now });
-            this.stats.opsOk++;
-            this.releaseClient(c.id);
-          },
-        });
-      });
-      this.after(this.opTimeout, () => {
-        if (finished) return;
-        finished = true; // a read that never answered has no effect: leave it out
-        n.reads.delete(ctx);
-        this.retryLater(c);
-        c.busy = false;
-      });
+    if (this.rng.chance(0.5)) this.startPut(c, n, key);
+    else this.startGet(c, n, key);
+  }
+
+  private startPut(c: Client, n: SimNode, key: string): void {
+    const value = `c${c.id}-${c.seq++}`;
+    let at: { index: number; term: number };
+    try {
+      at = n.core.propose(encodeKv({ op: "put", key, value }));
+    } catch (err) {
+      if (!(err instanceof ProposalError)) throw err;
+      this.retryLater(c, err.leader);
+      return;
     }
+    const op: Operation = {
+      client: c.id,
+      key,
+      kind: "put",
+      value,
+      call: this.now,
+      ret: Number.POSITIVE_INFINITY,
+    };
+    this.history.push(op);
+    const end = this.track(c, n, "put", (o) => {
+      if (o === "ok") op.ret = this.now;
+      // Overwritten by another leader: it never took effect, so it leaves the history.
+      else if (o === "dropped") this.history.splice(this.history.indexOf(op), 1);
+      else {
+        // Outcome unknown: the put may still commit later; the checker allows both.
+        this.stats.opsUnknown++;
+        if (n.proposals.get(at.index)?.op === op) n.proposals.delete(at.index);
+      }
+    });
+    n.proposals.set(at.index, { term: at.term, op, end });
+  }
+
+  private startGet(c: Client, n: SimNode, key: string): void {
+    const ctx = `${n.id}/${n.incarnation}/${c.id}/${c.seq++}`;
+    if (!n.core.readIndex(ctx)) {
+      this.retryLater(c);
+      return;
+    }
+    const call = this.now;
+    // A read that never answered has no effect: only answered ones enter the history.
+    const end = this.track(c, n, "get", (o) => {
+      if (o === "ok")
+        this.history.push({ client: c.id, key, kind: "get", value: n.kv.get(key), call, ret: this.now });
+      else n.reads.delete(ctx);
+    });
+    n.reads.set(ctx, (index) => n.readWaits.push({ index, fn: () => end("ok") }));
+  }
+
+  private answered(): void {
+    this.stats.opsOk++;
+    if (this.stats.recoveryMs < 0 && this.now >= this.healedAt)
+      this.stats.recoveryMs = this.now - this.healedAt;
+  }
+
+  /** A call that timed out: a liveness violation once the faults have healed and the cluster settled. */
+  private unanswered(c: Client, kind: string, target: NodeId, call: number): void {
+    if (call < this.answersRequiredFrom) return;
+    this.fail(
+      `liveness: client ${c.id}'s ${kind} to ${target} (called at ${call} ms) got no answer within ` +
+        `${this.opTimeout} ms, ${call - this.healedAt} ms after the faults healed`,
+    );
   }
 
   private timers: { at: number; fn: () => void }[] = [];
 
   private after(ms: number, fn: () => void): void {
     this.timers.push({ at: this.now + ms, fn });
-  }
-
-  private timeout(c: Client, op: Operation, n: SimNode): void {
-    this.after(this.opTimeout, () => {
-      if (op.ret !== Number.POSITIVE_INFINITY || !this.history.includes(op)) return;
-      // Outcome unknown: the put may still commit later; the checker allows both.
-      for (const [idx, p] of n.proposals) if (p.op === op) n.proposals.delete(idx);
-      this.stats.opsUnknown++;
-      c.busy = false;
-      this.retryLater(c);
-    });
   }
 
   private runTimers(): void {
@@ -676,7 +720,7 @@ export class Simulator {
 
   // ---- a whole run ---------------------------------------------------------------------------
 
-  /** The standard randomized run: faults + clients, then calm, then the final checks. */
+  /** The standard randomized run: faults + clients, then heal and calm, then the final checks. */
   runScenario(): SimResult {
     try {
       const end = this.opts.durationMs;
@@ -684,13 +728,14 @@ export class Simulator {
         this.stepOnce(true, this.opts.faults);
         this.runTimers();
       }
-      this.net.heal();
-      for (const id of this.ids) this.restart(id);
+      this.heal();
       const calmEnd = this.now + this.opts.calmMs;
       while (this.now < calmEnd) {
         this.stepOnce(true, false);
         this.runTimers();
+        if ((calmEnd - this.now) % 100 === 0) this.reconcileMembers();
       }
+      this.checkLiveness();
       this.checkLogs();
       const lin = checkLinearizable(this.history);
       if (!lin.ok) this.fail(`linearizability: history of key ${lin.key} is not linearizable`);
@@ -701,10 +746,82 @@ export class Simulator {
       return { seed: this.opts.seed, ok: false, violation, stats: this.stats };
     }
   }
-}
 
-function isEarly(m: Message): boolean {
-  return m.type === "append" || m.type === "heartbeat" || m.type === "snapshot";
+  /**
+   * Ends every fault: links and the lossy network healed, no more crashes, the members up again.
+   * From half the calm period on, every client call must be answered.
+   */
+  private heal(): void {
+    this.net.heal();
+    this.net.faults = { ...this.net.faults, loss: 0, duplicate: 0 };
+    this.crashDuringSync = 0;
+    this.reconcileMembers();
+    this.healedAt = this.now;
+    this.answersRequiredFrom = this.now + Math.floor(this.opts.calmMs / 2);
+    this.opts.afterHeal?.(this);
+  }
+
+  /**
+   * What an operator does after faults: every member of the latest configuration running, every
+   * server removed from it stopped (one that never learnt of its removal would keep answering
+   * clients with a leader it no longer has, and without pre-vote and check-quorum disrupt elections).
+   */
+  private reconcileMembers(): void {
+    const members = this.latestMembers();
+    for (const n of this.nodes.values()) {
+      if (members.includes(n.id)) this.restart(n.id);
+      else if (n.up) this.stop(n);
+    }
+  }
+
+  /** The configuration of the node that knows the most committed entries. */
+  private latestMembers(): NodeId[] {
+    let best: SimNode | undefined;
+    for (const n of this.nodes.values()) {
+      if (!best || n.core.log.committed > best.core.log.committed) best = n;
+    }
+    const conf = (best as SimNode).core.conf;
+    return [...conf.voters, ...conf.learners];
+  }
+
+  /**
+   * Liveness after the faults healed and a calm period: clients finish what they started (each
+   * call answered), then — once a few heartbeats have carried the commit index — exactly one
+   * leader, followed by every member in its term, and everything it committed applied on every
+   * member. A cluster that never recovers fails here.
+   */
+  private checkLiveness(): void {
+    this.clientsStopped = true;
+    const drainEnd = this.now + this.opTimeout + 1;
+    while (this.clients.some((c) => c.busy) && this.now < drainEnd) {
+      this.stepOnce(true, false);
+      this.runTimers();
+    }
+    const busy = this.clients.filter((c) => c.busy).map((c) => c.id);
+    if (busy.length > 0) this.fail(`liveness: clients ${busy.join(", ")} still wait for an answer`);
+    this.run(5 * this.opts.tickMs + 2 * this.net.faults.maxDelay);
+    const leaders = [...this.nodes.values()].filter((n) => n.up && n.core.role === "leader");
+    if (leaders.length !== 1) {
+      this.fail(
+        `liveness: ${leaders.length} leaders (${leaders.map((n) => n.id).join(", ")}) after the calm period`,
+      );
+    }
+    const lead = leaders[0] as SimNode;
+    const committed = lead.core.log.committed;
+    if (committed < lead.core.log.lastIndex())
+      this.fail(`liveness: leader ${lead.id} has entries after ${committed} it never committed`);
+    for (const id of [...lead.core.conf.voters, ...lead.core.conf.learners]) {
+      const n = this.nodes.get(id);
+      if (!n?.up) this.fail(`liveness: member ${id} is down after the calm period`);
+      if (n !== lead && (n.core.leader !== lead.id || n.core.term !== lead.core.term)) {
+        this.fail(
+          `liveness: ${id} follows "${n.core.leader}" in term ${n.core.term}, not ${lead.id} in term ${lead.core.term}`,
+        );
+      }
+      if (n.kv.appliedIndex < committed)
+        this.fail(`liveness: ${id} applied up to ${n.kv.appliedIndex} of ${committed} committed entries`);
+    }
+  }
 }
 
 export function runSeed(seed: number, options: Partial<SimOptions> = {}): SimResult {

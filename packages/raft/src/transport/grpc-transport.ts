@@ -1,9 +1,23 @@
 // Outgoing side: one long-lived client-streaming `Send` call per peer. Messages are written in order;
 // when the stream breaks it is reopened with backoff. The queue is bounded: Raft tolerates loss, so
 // under back-pressure messages are dropped rather than buffered without limit.
+//
+// A link that fails silently (no RST: a cable, a switch, a partition) must not stall a peer after it
+// heals. Found by the nemesis runs: a stream over such a link just hangs, and TCP's retransmission
+// backoff then held a follower seconds behind after the link came back (3 s after a 3 s cut, 7 s
+// after 20 s). So keepalive pings declare a connection dead within two seconds, and a connection
+// attempt that has not completed within CONNECT_TIMEOUT_MS is abandoned for a fresh one (grpc-js has
+// no connect timeout; a SYN lost in a partition is otherwise retried by the kernel after 1, 3, 7,
+// 15... s).
 
 import { type RaftMessage, RaftServiceClient } from "@bookstore/proto";
-import { type ClientWritableStream, credentials, type Metadata } from "@grpc/grpc-js";
+import {
+  type ChannelOptions,
+  type ClientWritableStream,
+  connectivityState,
+  credentials,
+  type Metadata,
+} from "@grpc/grpc-js";
 import type { Message, NodeId } from "../core/types.js";
 import { tokenMetadata } from "./credentials.js";
 import { toWire } from "./wire.js";
@@ -22,6 +36,22 @@ export interface GrpcTransportOptions {
   maxMessageBytes?: number;
 }
 
+/** Longest a connection attempt to a peer may take before it is replaced by a fresh one. */
+export const CONNECT_TIMEOUT_MS = 1000;
+
+function channelOptions(maxBytes: number): ChannelOptions {
+  return {
+    "grpc.max_send_message_length": maxBytes,
+    "grpc.max_receive_message_length": maxBytes,
+    "grpc.initial_reconnect_backoff_ms": 50,
+    "grpc.max_reconnect_backoff_ms": 500,
+    // Both ends are our own nodes (grpc-js servers accept frequent pings).
+    "grpc.keepalive_time_ms": 1000,
+    "grpc.keepalive_timeout_ms": 1000,
+    "grpc.keepalive_permit_without_calls": 1,
+  };
+}
+
 class PeerLink {
   private client: RaftServiceClient;
   private stream: ClientWritableStream<RaftMessage> | undefined;
@@ -35,15 +65,14 @@ class PeerLink {
   constructor(
     readonly address: string,
     private readonly queueLimit: number,
-    maxBytes: number,
+    private readonly maxBytes: number,
     private readonly metadata: Metadata,
   ) {
-    this.client = new RaftServiceClient(address, credentials.createInsecure(), {
-      "grpc.max_send_message_length": maxBytes,
-      "grpc.max_receive_message_length": maxBytes,
-      "grpc.initial_reconnect_backoff_ms": 50,
-      "grpc.max_reconnect_backoff_ms": 500,
-    });
+    this.client = this.newClient();
+  }
+
+  private newClient(): RaftServiceClient {
+    return new RaftServiceClient(this.address, credentials.createInsecure(), channelOptions(this.maxBytes));
   }
 
   send(m: RaftMessage): void {
@@ -72,6 +101,21 @@ class PeerLink {
     this.stream = stream;
     this.congested = false;
     this.flush();
+    this.watchConnect(this.client);
+  }
+
+  /** Replaces the client (and its connection attempt) if it is still connecting after the timeout. */
+  private watchConnect(client: RaftServiceClient): void {
+    const channel = client.getChannel();
+    const state = channel.getConnectivityState(false);
+    if (this.closed || client !== this.client || state !== connectivityState.CONNECTING) return;
+    channel.watchConnectivityState(state, Date.now() + CONNECT_TIMEOUT_MS, (timedOut) => {
+      if (!timedOut) return this.watchConnect(client);
+      if (this.closed || client !== this.client) return;
+      // The stream waiting on the old channel fails, and reopens on the new one.
+      this.client = this.newClient();
+      client.close();
+    });
   }
 
   private flush(): void {

@@ -2,7 +2,7 @@
 // compare-and-set on expected_version).
 import { AppError } from "@bookstore/kit";
 import type { ReadRequest, ReadResponse, ValueType, WriteRequest, WriteResponse } from "@bookstore/proto";
-import { checkKey, checkValue } from "../validation.js";
+import { checkKey, checkRequestId, checkValue } from "../validation.js";
 import { type DbContext, propose, Redirect, readBarrier } from "./context.js";
 
 /** `barrier` waits for the ReadIndex round (a Batch shares one among its reads). */
@@ -29,6 +29,7 @@ export async function read(
 
 export async function write(ctx: DbContext, req: WriteRequest): Promise<WriteResponse> {
   checkKey(req.key);
+  checkRequestId(req.requestId);
   const { value, type } = checkValue(req.value, req.type);
   const expected = req.expectedVersion;
   if (expected !== undefined && (!Number.isSafeInteger(expected) || expected < 0)) {
@@ -40,6 +41,7 @@ export async function write(ctx: DbContext, req: WriteRequest): Promise<WriteRes
     value,
     type,
     ...(expected !== undefined ? { expected } : {}),
+    ...(req.requestId ? { rid: req.requestId } : {}),
   });
   if (r instanceof Redirect) {
     return { success: false, message: r.message, version: 0, primaryId: r.id, primaryAddress: r.address };

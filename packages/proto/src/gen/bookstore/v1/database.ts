@@ -91,7 +91,14 @@ export interface WriteRequest {
   value: string;
   type: ValueType;
   /** Compare-and-set: write only when the key's version is this (0 = key must not exist). */
-  expectedVersion?: number | undefined;
+  expectedVersion?:
+    | number
+    | undefined;
+  /**
+   * Optional deduplication id: a retry with the same id returns the first outcome, applied once
+   * (without it, a write retried after an unknown outcome may apply twice).
+   */
+  requestId: string;
 }
 
 export interface WriteResponse {
@@ -496,7 +503,7 @@ export const ReadResponse: MessageFns<ReadResponse> = {
 };
 
 function createBaseWriteRequest(): WriteRequest {
-  return { key: "", value: "", type: 0, expectedVersion: undefined };
+  return { key: "", value: "", type: 0, expectedVersion: undefined, requestId: "" };
 }
 
 export const WriteRequest: MessageFns<WriteRequest> = {
@@ -512,6 +519,9 @@ export const WriteRequest: MessageFns<WriteRequest> = {
     }
     if (message.expectedVersion !== undefined) {
       writer.uint32(32).int64(message.expectedVersion);
+    }
+    if (message.requestId !== "") {
+      writer.uint32(42).string(message.requestId);
     }
     return writer;
   },
@@ -561,6 +571,14 @@ export const WriteRequest: MessageFns<WriteRequest> = {
             message.expectedVersion = longToNumber(reader.int64());
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -583,6 +601,11 @@ export const WriteRequest: MessageFns<WriteRequest> = {
         : isSet(object.expected_version)
         ? globalThis.Number(object.expected_version)
         : undefined,
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
     };
   },
 
@@ -599,6 +622,9 @@ export const WriteRequest: MessageFns<WriteRequest> = {
     }
     if (message.expectedVersion !== undefined) {
       obj.expectedVersion = Math.round(message.expectedVersion);
+    }
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
     }
     return obj;
   },
