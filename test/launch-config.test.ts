@@ -43,7 +43,7 @@ describe("launch configuration (npm start)", () => {
     assert.equal(ports.dbDataDir, "/tmp/x/db-node");
     const specs = systemSpecs(ports);
     const ex5 = specs.find((s) => s.name === "order-executor-5");
-    assert.equal(ex5?.env.EXECUTOR_PEERS.split(",").length, 5);
+    assert.equal(ex5?.env.EXECUTOR_PEERS?.split(",").length, 5);
     assert.equal(ex5?.env.EXECUTOR_DATA_DIR, "/tmp/x/order-executor/ex5");
     assert.equal(specs.filter((s) => s.name.startsWith("db-node-")).length, 5);
   });

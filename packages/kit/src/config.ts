@@ -47,6 +47,12 @@ export const env = {
       .string()
       .regex(/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, "must be host:port")
       .default(fallback),
+  /** A "host:port" address, or undefined when unset. */
+  optionalAddress: () =>
+    z
+      .string()
+      .regex(/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, "must be host:port")
+      .optional(),
   /** A comma-separated list of "host:port" addresses. */
   addressList: (fallback: string) =>
     z

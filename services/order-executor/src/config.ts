@@ -10,8 +10,14 @@ export const configSchema = z
     /** OrderExecutorService and the Raft transport share this gRPC port. */
     EXECUTOR_PORT: env.port(50061),
     EXECUTOR_ADMIN_PORT: env.port(51061),
-    /** The members, "id=host:port,..."; must include this node. */
+    /**
+     * The members, "id=host:port,...". A node listed here is one of the cluster's first members and
+     * bootstraps with the others on an empty data directory; a node not listed joins a running
+     * cluster (an operator adds it: `npm run cluster -- add`) and needs EXECUTOR_ADVERTISE_ADDR.
+     */
     EXECUTOR_PEERS: env.peerList("ex1=127.0.0.1:50061,ex2=127.0.0.1:50062,ex3=127.0.0.1:50063"),
+    /** The address the other nodes and clients reach this node at (default: its EXECUTOR_PEERS entry). */
+    EXECUTOR_ADVERTISE_ADDR: env.optionalAddress(),
     /** Default ./var/order-executor/<EXECUTOR_NODE_ID>. */
     EXECUTOR_DATA_DIR: z.string().min(1).optional(),
     /** The cluster's shared secret: peers' Raft streams, membership, SetPaused, SetPartition. */
@@ -43,11 +49,19 @@ export const configSchema = z
     LOG_LEVEL: env.logLevel(),
   })
   .superRefine((c, ctx) => {
-    if (!c.EXECUTOR_PEERS.some((p) => p.id === c.EXECUTOR_NODE_ID)) {
+    const listed = c.EXECUTOR_PEERS.find((p) => p.id === c.EXECUTOR_NODE_ID);
+    if (!listed && c.EXECUTOR_ADVERTISE_ADDR === undefined) {
       ctx.addIssue({
         code: "custom",
         path: ["EXECUTOR_PEERS"],
-        message: `must include EXECUTOR_NODE_ID ${c.EXECUTOR_NODE_ID}`,
+        message: `must include EXECUTOR_NODE_ID ${c.EXECUTOR_NODE_ID}, or set EXECUTOR_ADVERTISE_ADDR to join a running cluster`,
+      });
+    }
+    if (listed && c.EXECUTOR_ADVERTISE_ADDR !== undefined && listed.address !== c.EXECUTOR_ADVERTISE_ADDR) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["EXECUTOR_ADVERTISE_ADDR"],
+        message: `differs from this node's EXECUTOR_PEERS entry ${listed.address}`,
       });
     }
   });
