@@ -45,8 +45,9 @@ export interface OrderSystem {
   kill(name: string): Promise<{ restart(): Promise<void> }>;
 }
 
-export async function startOrderSystem(env: Record<string, string> = {}): Promise<OrderSystem> {
-  const ports = await freeSystemPorts();
+/** The system without suggestions; `nodes` sizes both Raft clusters (3 by default). */
+export async function startOrderSystem(env: Record<string, string> = {}, nodes = 3): Promise<OrderSystem> {
+  const ports = await freeSystemPorts(nodes);
   const lines: string[] = [];
   const onLine = (name: string, line: string) => lines.push(`${name} ${line}`);
   const system = await startSystem(
