@@ -34,7 +34,7 @@ async function compileFile(file: string, out: string): Promise<void> {
   const { code } = await transform(source, {
     loader: "ts",
     format: "esm",
-    target: "node20",
+    target: "node20.18",
     sourcefile: file,
   });
   const target = join(out, file.replace(/\.ts$/, ".js"));
