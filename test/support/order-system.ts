@@ -41,8 +41,8 @@ export interface OrderSystem {
   payment: PaymentServiceClient;
   executorAddresses: string[];
   stop(): Promise<void>;
-  /** SIGKILL a process by name; `restart()` starts it again on the same ports and data. */
-  kill(name: string): Promise<{ restart(): Promise<void> }>;
+  /** SIGKILL (or `signal`) a process by name; `restart()` starts it again on the same ports and data. */
+  kill(name: string, signal?: NodeJS.Signals): Promise<{ restart(): Promise<void> }>;
 }
 
 /** The system without suggestions; `nodes` sizes both Raft clusters (3 by default). */
@@ -69,9 +69,9 @@ export async function startOrderSystem(env: Record<string, string> = {}, nodes =
       closeAllClients();
       rmSync(ports.dbDataDir, { recursive: true, force: true });
     },
-    async kill(name) {
+    async kill(name, signal = "SIGKILL") {
       const old = system.byName(name);
-      old.child.kill("SIGKILL");
+      old.child.kill(signal);
       await old.exited;
       return {
         restart: async () => {
