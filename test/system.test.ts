@@ -162,6 +162,7 @@ describe("launcher (npm start)", { timeout: 240_000 }, () => {
     let output = "";
     launcher.stderr.on("data", (d) => (output += d));
     const url = `http://127.0.0.1:${env.ORCHESTRATOR_PORT}`;
+    let exitCode: unknown;
     try {
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`launcher not up in time:\n${output}`)), 180_000);
@@ -190,9 +191,10 @@ describe("launcher (npm start)", { timeout: 240_000 }, () => {
     } finally {
       const exited = launcher.exitCode ?? new Promise((resolve) => launcher.once("exit", resolve));
       launcher.kill("SIGTERM");
-      assert.equal(await exited, 0);
+      exitCode = await exited;
       rmSync(dataDir, { recursive: true, force: true });
     }
+    assert.equal(exitCode, 0, "SIGTERM stops the launcher cleanly");
     assert.equal(await portInUse(ports), undefined, "no service left listening");
   });
 });
