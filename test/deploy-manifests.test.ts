@@ -19,6 +19,7 @@ import {
   environmentProblems,
   kubernetesContainers,
   listeningPort,
+  schemas,
 } from "./support/deployment-env.js";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -253,5 +254,17 @@ describe("deploy: Kubernetes", () => {
         assert.ok(r.requests && r.limits, `${o.metadata.name}: requests and limits`);
       }
     }
+  });
+});
+
+describe("deploy: docs/deploy.md", () => {
+  it("lists every variable of every service's configuration schema", () => {
+    const doc = readFileSync(join(root, "docs", "deploy.md"), "utf8");
+    const missing = Object.entries(schemas).flatMap(([service, schema]) =>
+      Object.keys(schema.shape)
+        .filter((v) => !doc.includes(`\`${v}\``))
+        .map((v) => `${service}: ${v}`),
+    );
+    assert.deepEqual(missing, []);
   });
 });
