@@ -217,7 +217,7 @@ describe("deploy: Kubernetes", () => {
     const endpoints = new Map<string, number[]>();
     const services = (objects as K8s[]).filter((o) => o.kind === "Service");
     for (const s of services) {
-      const ports = (s.spec?.ports as { port: number }[]).map((p) => p.port);
+      const ports = ((s.spec?.ports ?? []) as { port: number }[]).map((p) => p.port);
       endpoints.set(s.metadata.name, ports);
       const sts = (objects as K8s[]).find(
         (o) => o.kind === "StatefulSet" && o.spec?.serviceName === s.metadata.name,
@@ -242,12 +242,12 @@ describe("deploy: Kubernetes", () => {
       assert.ok(sts?.spec?.volumeClaimTemplates, `${name} has persistent volumes`);
     }
     for (const o of objects.filter((x) => x.kind === "StatefulSet" || x.kind === "Deployment")) {
-      const pod = (o.spec?.template as { spec: Record<string, unknown> }).spec;
+      const pod = (o.spec?.template as { spec: Record<string, unknown> } | undefined)?.spec ?? {};
       assert.ok(
         Number(pod.terminationGracePeriodSeconds) >= 15,
         `${o.metadata.name}: grace longer than the drain`,
       );
-      for (const c of pod.containers as Record<string, unknown>[]) {
+      for (const c of (pod.containers ?? []) as Record<string, unknown>[]) {
         for (const k of ["readinessProbe", "livenessProbe", "resources"])
           assert.ok(c[k], `${o.metadata.name}: ${k}`);
         const r = c.resources as { requests?: object; limits?: object };
