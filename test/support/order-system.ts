@@ -45,13 +45,22 @@ export interface OrderSystem {
   kill(name: string, signal?: NodeJS.Signals): Promise<{ restart(): Promise<void> }>;
 }
 
-/** The system without suggestions; `nodes` sizes both Raft clusters (3 by default). */
-export async function startOrderSystem(env: Record<string, string> = {}, nodes = 3): Promise<OrderSystem> {
-  const ports = await freeSystemPorts(nodes);
+/**
+ * The system without suggestions. `nodes` sizes both Raft clusters (3 by default);
+ * `executionOnly` starts only what executes orders (db-nodes, payment, executors), for tests that
+ * submit orders to the executors directly.
+ */
+export async function startOrderSystem(
+  env: Record<string, string> = {},
+  o: { nodes?: number; executionOnly?: boolean } = {},
+): Promise<OrderSystem> {
+  const ports = await freeSystemPorts(o.nodes ?? 3);
   const lines: string[] = [];
   const onLine = (name: string, line: string) => lines.push(`${name} ${line}`);
+  const specs = systemSpecs(ports, { LOG_LEVEL: "info", ...env }, { withoutSuggestions: true });
+  const execution = /^(db-node|order-executor)-\d+$|^payment$/;
   const system = await startSystem(
-    systemSpecs(ports, { LOG_LEVEL: "info", ...env }, { withoutSuggestions: true }),
+    o.executionOnly ? specs.filter((s) => execution.test(s.name)) : specs,
     onLine,
   );
   const executorAddresses = ports.executors.map((p) => `127.0.0.1:${p}`);

@@ -1,4 +1,4 @@
-import { env } from "@bookstore/kit";
+import { env, refineRaftMember } from "@bookstore/kit";
 import { z } from "zod";
 
 export const configSchema = z
@@ -40,22 +40,6 @@ export const configSchema = z
     DB_DECISION_TIMEOUT_MS: env.millis(30_000),
     LOG_LEVEL: env.logLevel(),
   })
-  .superRefine((c, ctx) => {
-    const listed = c.DB_PEERS.find((p) => p.id === c.DB_NODE_ID);
-    if (!listed && c.DB_ADVERTISE_ADDR === undefined) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["DB_PEERS"],
-        message: `must include DB_NODE_ID ${c.DB_NODE_ID}, or set DB_ADVERTISE_ADDR to join a running cluster`,
-      });
-    }
-    if (listed && c.DB_ADVERTISE_ADDR !== undefined && listed.address !== c.DB_ADVERTISE_ADDR) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["DB_ADVERTISE_ADDR"],
-        message: `differs from this node's DB_PEERS entry ${listed.address}`,
-      });
-    }
-  });
+  .superRefine(refineRaftMember("DB"));
 
 export type Config = z.infer<typeof configSchema>;

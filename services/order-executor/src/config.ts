@@ -1,4 +1,4 @@
-import { env } from "@bookstore/kit";
+import { env, refineRaftMember } from "@bookstore/kit";
 import { z } from "zod";
 
 const count = (fallback: number, max: number) => z.coerce.number().int().min(1).max(max).default(fallback);
@@ -48,22 +48,6 @@ export const configSchema = z
     PAYMENT_ADDR: env.address("127.0.0.1:50054"),
     LOG_LEVEL: env.logLevel(),
   })
-  .superRefine((c, ctx) => {
-    const listed = c.EXECUTOR_PEERS.find((p) => p.id === c.EXECUTOR_NODE_ID);
-    if (!listed && c.EXECUTOR_ADVERTISE_ADDR === undefined) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["EXECUTOR_PEERS"],
-        message: `must include EXECUTOR_NODE_ID ${c.EXECUTOR_NODE_ID}, or set EXECUTOR_ADVERTISE_ADDR to join a running cluster`,
-      });
-    }
-    if (listed && c.EXECUTOR_ADVERTISE_ADDR !== undefined && listed.address !== c.EXECUTOR_ADVERTISE_ADDR) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["EXECUTOR_ADVERTISE_ADDR"],
-        message: `differs from this node's EXECUTOR_PEERS entry ${listed.address}`,
-      });
-    }
-  });
+  .superRefine(refineRaftMember("EXECUTOR"));
 
 export type Config = z.infer<typeof configSchema>;
