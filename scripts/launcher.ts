@@ -1,25 +1,44 @@
 // `npm start`: the whole bookstore on localhost, each service its own process, logs prefixed with
 // the service name, in the foreground until Ctrl-C / SIGTERM, which stops every process.
+import { ConfigError } from "@bookstore/kit";
+import { type LaunchConfig, launchConfig } from "./launch-config.js";
 import { Supervisor } from "./supervisor.js";
-import { defaultPorts, portInUse, startSystem, systemSpecs } from "./system.js";
+import { portInUse, startSystem, systemSpecs } from "./system.js";
 
-if (process.argv.includes("--help")) {
-  console.log(`usage: npm start [-- --raw]
+function configOrExit(): LaunchConfig {
+  try {
+    return launchConfig(process.argv.slice(2), process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`cannot start: ${error.message}`);
+    process.exit(2);
+  }
+}
+
+const config = configOrExit();
+const specs = systemSpecs(config.ports);
+
+if (config.help) {
+  console.log(`usage: npm start [-- --nodes N] [--data-dir DIR] [--raw]
 
 Starts every service of the bookstore on localhost and waits until each is healthy:
-${systemSpecs(defaultPorts)
-  .map((s) => `  ${s.name.padEnd(26)} ${s.ports.join(", ")}`)
-  .join("\n")}
-Then serves the API at http://127.0.0.1:${defaultPorts.orchestrator}/ (OpenAPI at /docs).
+${specs.map((s) => `  ${s.name.padEnd(26)} ${s.ports.join(", ")}`).join("\n")}
+Then serves the API at http://127.0.0.1:${config.ports.orchestrator}/ (OpenAPI at /docs).
 A process that dies is reported and started again (data kept, backoff 1 s doubling to 30 s) while
-the others keep serving. Ctrl-C or SIGTERM stops them all. --raw prints the services' JSON log
-lines unformatted.
-Each service reads its own environment variables (see README.md).`);
+the others keep serving. Ctrl-C or SIGTERM stops them all.
+
+  --nodes N       db-node and order-executor cluster size: 1, 3 (default), 5 or 7
+  --data-dir DIR  where every service keeps its state (default ./var)
+  --raw           print the services' JSON log lines unformatted
+
+Ports come from the services' own variables, honoured when set: ORCHESTRATOR_PORT, FD_PORT,
+TV_PORT, SUGGESTIONS_PORT, PAYMENT_PORT (and their *_ADMIN_PORT), DB_PORT and EXECUTOR_PORT (the
+first node's; the others follow: 50066, 50067, ...), DB_ADMIN_PORT, EXECUTOR_ADMIN_PORT. Every other
+variable a service reads is passed through to it (see README.md); the launcher sets each node's id,
+peers, data directory and the addresses the services use to find each other.`);
   process.exit(0);
 }
 
-const raw = process.argv.includes("--raw");
-const specs = systemSpecs(defaultPorts);
 const width = Math.max(...specs.map((s) => s.name.length));
 
 for (const spec of specs) {
@@ -32,7 +51,7 @@ for (const spec of specs) {
 
 function print(name: string, line: string): void {
   const prefix = `[${name.padEnd(width)}]`;
-  if (raw || !line.startsWith("{")) {
+  if (config.raw || !line.startsWith("{")) {
     console.log(`${prefix} ${line}`);
     return;
   }
@@ -75,6 +94,7 @@ try {
   await shutdown(1);
 }
 console.log(
-  `\nBookstore is up: http://127.0.0.1:${defaultPorts.orchestrator}/  (API docs: /docs, health: /api/health)`,
+  `\nBookstore is up: http://127.0.0.1:${config.ports.orchestrator}/  (API docs: /docs, health: /api/health)`,
 );
+console.log(`db-node and order-executor clusters: ${config.nodes} nodes each.`);
 console.log("Press Ctrl-C to stop.\n");

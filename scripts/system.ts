@@ -1,6 +1,6 @@
 // Starts the bookstore's processes, each as its own Node process, waits until each is healthy and
-// stops them all. Used by `npm start` (fixed ports), by the whole-system tests and by the
-// benchmarks (free ports).
+// stops them all. Used by `npm start` (ports from the environment, see launch-config.ts), by the
+// whole-system tests and by the benchmarks (free ports).
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -34,7 +34,7 @@ export interface SystemPorts {
   admin: { fraudDetection: number; transactionVerification: number; suggestions: number; payment: number };
   /** Suggestions' embedded Postgres directory; undefined = in memory (tests and benchmarks). */
   suggestionsDataDir?: string;
-  /** The three db-nodes' gRPC ports (client API and Raft transport on the same port). */
+  /** The db-nodes' gRPC ports, one per node (client API and Raft transport on the same port). */
   dbNodes: number[];
   /** db-node admin HTTP ports; 0 = any free port. */
   dbAdmin: number[];
@@ -214,8 +214,14 @@ export interface RunningProcess {
   exited: Promise<number | string>;
 }
 
-export async function freeSystemPorts(): Promise<SystemPorts> {
+/** Free ports for every process; `nodes` sizes both Raft clusters. */
+export async function freeSystemPorts(nodes = 3): Promise<SystemPorts> {
   const dbDataDir = mkdtempSync(join(tmpdir(), "bookstore-db-"));
+  const several = async () => {
+    const ports: number[] = [];
+    for (let i = 0; i < nodes; i++) ports.push(await freePort());
+    return ports;
+  };
   return {
     orchestrator: await freePort(),
     fraudDetection: await freePort(),
@@ -223,14 +229,14 @@ export async function freeSystemPorts(): Promise<SystemPorts> {
     suggestions: await freePort(),
     payment: await freePort(),
     admin: { fraudDetection: 0, transactionVerification: 0, suggestions: 0, payment: 0 },
-    dbNodes: [await freePort(), await freePort(), await freePort()],
-    dbAdmin: [0, 0, 0],
+    dbNodes: await several(),
+    dbAdmin: Array<number>(nodes).fill(0),
     // A fresh store per test or benchmark run; the caller removes it after stopping the system.
     dbDataDir,
     // Inside the same directory, so removing dbDataDir removes them too.
     paymentDataDir: join(dbDataDir, "payment"),
-    executors: [await freePort(), await freePort(), await freePort()],
-    executorAdmin: [0, 0, 0],
+    executors: await several(),
+    executorAdmin: Array<number>(nodes).fill(0),
     executorDataDir: join(dbDataDir, "order-executor"),
   };
 }

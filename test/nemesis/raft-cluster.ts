@@ -1,7 +1,7 @@
 // A Raft cluster of one service (db-node or order-executor) spread over test hosts, one process per
 // host, as the nemesis drives it: start, crash and restart, freeze and thaw, hand leadership over,
 // and single-server membership changes through RaftService with the cluster token — a new member on
-// a spare host (fresh id, empty data, started with <PREFIX>_JOIN=true), a member removed and its
+// a spare host (fresh id, empty data, not in <PREFIX>_PEERS, with <PREFIX>_ADVERTISE_ADDR), a member removed and its
 // process stopped and wiped, as an operator would.
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -89,7 +89,8 @@ export class RaftCluster {
           [`${p}_PEERS`]: this.peers(peerIds),
           [`${p}_DATA_DIR`]: this.dataDir(id),
           [`${p}_ADMIN_TOKEN`]: this.kind.token,
-          [`${p}_JOIN`]: String(joining),
+          // A node its PEERS do not list joins the running cluster at its advertised address.
+          ...(joining ? { [`${p}_ADVERTISE_ADDR`]: this.address(id) } : {}),
           LOG_LEVEL: "info",
         },
       },
@@ -237,7 +238,7 @@ export class RaftCluster {
       ),
     );
     rmSync(this.dataDir(id), { recursive: true, force: true });
-    const proc = this.spawn(id, host, [...this.members(), id], true);
+    const proc = this.spawn(id, host, this.members(), true);
     await proc.waitReady();
     return id;
   }

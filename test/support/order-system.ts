@@ -41,16 +41,26 @@ export interface OrderSystem {
   payment: PaymentServiceClient;
   executorAddresses: string[];
   stop(): Promise<void>;
-  /** SIGKILL a process by name; `restart()` starts it again on the same ports and data. */
-  kill(name: string): Promise<{ restart(): Promise<void> }>;
+  /** SIGKILL (or `signal`) a process by name; `restart()` starts it again on the same ports and data. */
+  kill(name: string, signal?: NodeJS.Signals): Promise<{ restart(): Promise<void> }>;
 }
 
-export async function startOrderSystem(env: Record<string, string> = {}): Promise<OrderSystem> {
-  const ports = await freeSystemPorts();
+/**
+ * The system without suggestions. `nodes` sizes both Raft clusters (3 by default);
+ * `executionOnly` starts only what executes orders (db-nodes, payment, executors), for tests that
+ * submit orders to the executors directly.
+ */
+export async function startOrderSystem(
+  env: Record<string, string> = {},
+  o: { nodes?: number; executionOnly?: boolean } = {},
+): Promise<OrderSystem> {
+  const ports = await freeSystemPorts(o.nodes ?? 3);
   const lines: string[] = [];
   const onLine = (name: string, line: string) => lines.push(`${name} ${line}`);
+  const specs = systemSpecs(ports, { LOG_LEVEL: "info", ...env }, { withoutSuggestions: true });
+  const execution = /^(db-node|order-executor)-\d+$|^payment$/;
   const system = await startSystem(
-    systemSpecs(ports, { LOG_LEVEL: "info", ...env }, { withoutSuggestions: true }),
+    o.executionOnly ? specs.filter((s) => execution.test(s.name)) : specs,
     onLine,
   );
   const executorAddresses = ports.executors.map((p) => `127.0.0.1:${p}`);
@@ -68,9 +78,9 @@ export async function startOrderSystem(env: Record<string, string> = {}): Promis
       closeAllClients();
       rmSync(ports.dbDataDir, { recursive: true, force: true });
     },
-    async kill(name) {
+    async kill(name, signal = "SIGKILL") {
       const old = system.byName(name);
-      old.child.kill("SIGKILL");
+      old.child.kill(signal);
       await old.exited;
       return {
         restart: async () => {

@@ -47,6 +47,12 @@ export const env = {
       .string()
       .regex(/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, "must be host:port")
       .default(fallback),
+  /** A "host:port" address, or undefined when unset. */
+  optionalAddress: () =>
+    z
+      .string()
+      .regex(/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, "must be host:port")
+      .optional(),
   /** A comma-separated list of "host:port" addresses. */
   addressList: (fallback: string) =>
     z
@@ -100,3 +106,28 @@ export const env = {
   logLevel: () => z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   secret: (fallback: string) => z.string().min(16, "must be at least 16 characters").default(fallback),
 };
+
+/**
+ * A Raft node's identity against its peer list (db-node, order-executor): listed, it is one of the
+ * first members and its advertised address, if given, must be its entry; not listed, it joins a
+ * running cluster and must say where it is reached. `prefix` names the variables (DB → DB_PEERS).
+ */
+export function refineRaftMember(prefix: string) {
+  return (c: Record<string, unknown>, ctx: z.RefinementCtx): void => {
+    const id = c[`${prefix}_NODE_ID`] as string;
+    const advertise = c[`${prefix}_ADVERTISE_ADDR`] as string | undefined;
+    const listed = (c[`${prefix}_PEERS`] as { id: string; address: string }[]).find((p) => p.id === id);
+    if (!listed && advertise === undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: [`${prefix}_PEERS`],
+        message: `must include ${prefix}_NODE_ID ${id}, or set ${prefix}_ADVERTISE_ADDR to join a running cluster`,
+      });
+    if (listed && advertise !== undefined && listed.address !== advertise)
+      ctx.addIssue({
+        code: "custom",
+        path: [`${prefix}_ADVERTISE_ADDR`],
+        message: `differs from this node's ${prefix}_PEERS entry ${listed.address}`,
+      });
+  };
+}

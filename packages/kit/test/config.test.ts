@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { describe, it } from "node:test";
 import { z } from "zod";
-import { ConfigError, env, parseConfig } from "../src/index.js";
+import { ConfigError, env, parseConfig, refineRaftMember } from "../src/index.js";
 
 const schema = z.object({
   PORT: env.port(8080),
@@ -42,5 +42,36 @@ describe("configuration", () => {
     assert.equal(result.status, 2);
     assert.equal(result.stderr.trim().split("\n").length, 1);
     assert.match(result.stderr, /^fraud-detection: invalid configuration: FD_PORT: must be a TCP port/);
+  });
+});
+
+describe("a Raft member's identity", () => {
+  const member = z
+    .object({
+      X_NODE_ID: env.nodeId("a"),
+      X_PEERS: env.peerList("a=h:1,b=h:2,c=h:3"),
+      X_ADVERTISE_ADDR: env.optionalAddress(),
+    })
+    .superRefine(refineRaftMember("X"));
+
+  it("one of the first members: listed in the peers; a given advertised address must be its entry", () => {
+    assert.equal(parseConfig(member, { X_NODE_ID: "b" }).X_NODE_ID, "b");
+    assert.equal(parseConfig(member, { X_NODE_ID: "b", X_ADVERTISE_ADDR: "h:2" }).X_ADVERTISE_ADDR, "h:2");
+    assert.throws(
+      () => parseConfig(member, { X_NODE_ID: "b", X_ADVERTISE_ADDR: "h:9" }),
+      /X_ADVERTISE_ADDR: differs from this node's X_PEERS entry h:2/,
+    );
+  });
+
+  it("a joining node is not listed and says where it is reached", () => {
+    assert.equal(parseConfig(member, { X_NODE_ID: "d", X_ADVERTISE_ADDR: "h:4" }).X_NODE_ID, "d");
+    assert.throws(
+      () => parseConfig(member, { X_NODE_ID: "d" }),
+      /X_PEERS: must include X_NODE_ID d, or set X_ADVERTISE_ADDR to join a running cluster/,
+    );
+    assert.throws(
+      () => parseConfig(member, { X_NODE_ID: "d", X_ADVERTISE_ADDR: "nohost" }),
+      /must be host:port/,
+    );
   });
 });

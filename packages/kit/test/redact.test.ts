@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { createLogger, REDACTED, redactCardData } from "../src/index.js";
+import { cardSafeId, createLogger, looksLikeCardNumber, REDACTED, redactCardData } from "../src/index.js";
 
 describe("card data never reaches a log line", () => {
   it("redacts card numbers in any common format", () => {
@@ -39,5 +39,24 @@ describe("card data never reaches a log line", () => {
       assert.ok(!line.includes("321"), line);
       assert.equal(JSON.parse(line).service, "t");
     }
+  });
+});
+
+describe("card-safe generated ids", () => {
+  it("a run of 13 digits, even across a UUID's dashes, looks like a card number", () => {
+    assert.equal(looksLikeCardNumber("41111111-1111-1111-aaaa-bbbbbbbbbbbb"), true);
+    assert.equal(looksLikeCardNumber("4111111111111111"), true);
+    assert.equal(looksLikeCardNumber("4111111a-1111-1111-aaaa-bbbbbbbbbbbb"), false);
+    assert.equal(looksLikeCardNumber("123456789012"), false);
+  });
+
+  it("cardSafeId takes the first attempt that does not look like one", () => {
+    const tries: number[] = [];
+    const id = cardSafeId((attempt) => {
+      tries.push(attempt);
+      return attempt < 2 ? `12345678-1234-5${attempt}` : "1234-abcd";
+    });
+    assert.equal(id, "1234-abcd");
+    assert.deepEqual(tries, [0, 1, 2]);
   });
 });

@@ -1,4 +1,7 @@
 // Public API of @bookstore/raft.
+export { type Backup, BackupFormatError, decodeBackup, encodeBackup } from "./backup/backup-file.js";
+export { fetchBackup } from "./backup/backup-stream.js";
+export { RestoreError, restoreDataDir } from "./backup/restore.js";
 export { type InitialState, ProposalError, type RaftConfig, RaftCore } from "./core/raft.js";
 export type {
   ConfChange,
@@ -13,6 +16,7 @@ export type {
 } from "./core/types.js";
 export { InvariantError } from "./core/types.js";
 export { RaftError, type RaftErrorCode } from "./node/errors.js";
+export { handOffLeadership, successorOf } from "./node/hand-off.js";
 export { type CommandCodec, jsonCodec } from "./node/json-codec.js";
 export {
   type Logger,

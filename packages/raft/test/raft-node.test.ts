@@ -1,74 +1,18 @@
 // The node driver and gRPC transport in one process: the public API end to end.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { RaftServiceClient } from "@bookstore/proto";
 import { credentials, type ServiceError, status } from "@grpc/grpc-js";
-import { ByteKv, command } from "../src/bench/byte-kv.js";
+import { command } from "../src/bench/byte-kv.js";
 import { freePort } from "../src/bench/cluster.js";
-import { RaftError, RaftNode, type RunningRaftServer, startRaftServer } from "../src/index.js";
-import { GrpcTransport } from "../src/transport/grpc-transport.js";
+import { RaftError } from "../src/index.js";
+import { GrpcNodes, type Running, TOKEN, waitFor } from "./grpc-nodes.js";
 
-interface Running {
-  id: string;
-  node: RaftNode<number>;
-  server: RunningRaftServer;
-  sm: ByteKv;
-}
+const nodesUnderTest = new GrpcNodes();
+const launch = (id: string, port: number, peers: { id: string; address: string }[], joining = false) =>
+  nodesUnderTest.launch(id, port, peers, { join: joining });
 
-const dir = mkdtempSync(join(tmpdir(), "raft-node-"));
-const running: Running[] = [];
-const TOKEN = "raft-node-test-token";
-
-async function launch(
-  id: string,
-  port: number,
-  peers: { id: string; address: string }[],
-  joining = false,
-): Promise<Running> {
-  const sm = new ByteKv();
-  const transport = new GrpcTransport(id, { token: TOKEN });
-  const node = await RaftNode.create({
-    id,
-    address: `127.0.0.1:${port}`,
-    peers,
-    join: joining,
-    dataDir: join(dir, id),
-    stateMachine: sm,
-    transport,
-    tickMs: 20,
-    electionTick: 10,
-    snapshotEntries: 50,
-  });
-  const server = await startRaftServer(node as RaftNode<unknown>, "127.0.0.1", port, {
-    adminToken: TOKEN,
-    onPeerMessage: (from) => transport.markAlive(from),
-  });
-  node.start();
-  const r = { id, node, server, sm };
-  running.push(r);
-  return r;
-}
-
-async function waitFor<T>(fn: () => T | undefined, ms = 5000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-after(async () => {
-  for (const r of running) {
-    await r.node.stop();
-    await r.server.close();
-  }
-  rmSync(dir, { recursive: true, force: true });
-});
+after(() => nodesUnderTest.stopAll());
 
 describe("RaftNode over gRPC", { timeout: 30_000 }, () => {
   it("proposes, reads, reports status, changes membership and transfers leadership", async () => {

@@ -1,4 +1,4 @@
-import { env } from "@bookstore/kit";
+import { env, refineRaftMember } from "@bookstore/kit";
 import { z } from "zod";
 
 export const configSchema = z
@@ -8,13 +8,14 @@ export const configSchema = z
     /** Client API and Raft transport share this gRPC port. */
     DB_PORT: env.port(50066),
     DB_ADMIN_PORT: env.port(51066),
-    /** The members, "id=host:port,..."; must include this node. */
-    DB_PEERS: env.peerList("db1=127.0.0.1:50066,db2=127.0.0.1:50067,db3=127.0.0.1:50068"),
     /**
-     * Start as a new member of a running cluster (an operator adds it with RaftService/AddNode)
-     * instead of bootstrapping one; DB_PEERS then lists the current members and this node.
+     * The members, "id=host:port,...". A node listed here is one of the cluster's first members and
+     * bootstraps with the others on an empty data directory; a node not listed joins a running
+     * cluster (an operator adds it: `npm run cluster -- add`) and needs DB_ADVERTISE_ADDR.
      */
-    DB_JOIN: z.stringbool().default(false),
+    DB_PEERS: env.peerList("db1=127.0.0.1:50066,db2=127.0.0.1:50067,db3=127.0.0.1:50068"),
+    /** The address the other nodes and clients reach this node at (default: its DB_PEERS entry). */
+    DB_ADVERTISE_ADDR: env.optionalAddress(),
     /** Default ./var/db-node/<DB_NODE_ID>. */
     DB_DATA_DIR: z.string().min(1).optional(),
     /** Token for ReadAll and fault injection. */
@@ -39,14 +40,6 @@ export const configSchema = z
     DB_DECISION_TIMEOUT_MS: env.millis(30_000),
     LOG_LEVEL: env.logLevel(),
   })
-  .superRefine((c, ctx) => {
-    if (!c.DB_PEERS.some((p) => p.id === c.DB_NODE_ID)) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["DB_PEERS"],
-        message: `must include DB_NODE_ID ${c.DB_NODE_ID}`,
-      });
-    }
-  });
+  .superRefine(refineRaftMember("DB"));
 
 export type Config = z.infer<typeof configSchema>;

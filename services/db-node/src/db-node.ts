@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { loadCatalog } from "@bookstore/catalog";
 import { type Logger, type RunningGrpcServer, startGrpcServer } from "@bookstore/kit";
 import { RaftServiceService } from "@bookstore/proto";
-import { GrpcTransport, PartitionControl, RaftNode } from "@bookstore/raft";
+import { GrpcTransport, handOffLeadership, PartitionControl, RaftNode } from "@bookstore/raft";
 import { type DecisionSource, grpcDecisionSource, startDecisionResolver } from "@bookstore/two-phase-commit";
 import type { Config } from "./config.js";
 import { databaseService } from "./service.js";
@@ -28,8 +28,8 @@ export async function startDbNode(
   deps: { decisionSource?: DecisionSource } = {},
 ): Promise<RunningDbNode> {
   const id = config.DB_NODE_ID;
-  const self = config.DB_PEERS.find((p) => p.id === id);
-  const address = self?.address ?? `${config.DB_HOST}:${config.DB_PORT}`;
+  const listed = config.DB_PEERS.find((p) => p.id === id);
+  const address = listed?.address ?? config.DB_ADVERTISE_ADDR ?? `${config.DB_HOST}:${config.DB_PORT}`;
   const state = new DbState();
   const partition = new PartitionControl();
   const transport = new GrpcTransport(id, { token: config.DB_ADMIN_TOKEN });
@@ -37,7 +37,8 @@ export async function startDbNode(
     id,
     address,
     peers: config.DB_PEERS,
-    join: config.DB_JOIN,
+    // Not one of the first members: wait to be added (as a learner) by the running cluster.
+    join: listed === undefined,
     dataDir: config.DB_DATA_DIR ?? join("var", "db-node", id),
     stateMachine: state,
     transport: partition.wrap(transport),
@@ -121,6 +122,8 @@ export async function startDbNode(
     close: async () => {
       clearInterval(seeder);
       stopResolver();
+      const successor = await handOffLeadership(node);
+      if (successor) logger.info({ successor }, "handed leadership over before stopping");
       closing.abort();
       await server.close();
       await node.stop();

@@ -153,6 +153,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     deadlineMs: options.suggestionsDeadlineMs ?? 2000,
   });
 
+  // Probes (Kubernetes, the container's health check): this process answers HTTP. Neither follows
+  // the backends: with one down, an orchestrator answering 503 that names it serves clients better
+  // than one taken out of the load balancer.
+  for (const probe of ["/livez", "/readyz"])
+    app.get(probe, { schema: { tags: ["operations"] } }, async (_request, reply) =>
+      reply.type("text/plain").send("ok\n"),
+    );
+
   app.get("/api/health", { schema: { tags: ["operations"] } }, async (_request, reply) => {
     const services = await options.health();
     const ok = Object.values(services).every((s) => s === "SERVING" || s === "NOT_DEPLOYED");

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { Catalog } from "@bookstore/catalog";
 import { resolveCountry } from "@bookstore/countries";
-import { quote } from "@bookstore/kit";
+import { cardSafeId, quote } from "@bookstore/kit";
 import type { InitializeFraudRequest, InitializeVerificationRequest, OrderLine } from "@bookstore/proto";
 import { summarizeCard } from "./card-summary.js";
 import type { CheckoutBody } from "./checkout-body.js";
@@ -23,7 +23,14 @@ export interface CheckoutOrder {
 
 /** Stable customer id: a hash of the normalised contact, so no e-mail travels as an id. */
 export function customerIdOf(contact: string): string {
-  return createHash("sha256").update(contact.trim().toLowerCase()).digest("hex").slice(0, 24);
+  // Attempt 0 is the id earlier versions used; another only when that one looks like a card number.
+  return cardSafeId((attempt) =>
+    createHash("sha256")
+      .update(contact.trim().toLowerCase())
+      .update(attempt === 0 ? "" : `\n${attempt}`)
+      .digest("hex")
+      .slice(0, 24),
+  );
 }
 
 /**
@@ -59,7 +66,7 @@ export function buildCheckoutOrder(
   if (problems.length > 0) {
     return { problems, termsOnly: problems.every((p) => p.field === "termsAndConditionsAccepted") };
   }
-  const orderId = context.orderId ?? randomUUID();
+  const orderId = context.orderId ?? cardSafeId(() => randomUUID());
   const contact = body.user.contact.trim();
   const customerId = customerIdOf(contact);
   const card = summarizeCard(body.creditCard.number, context.fingerprintKey);

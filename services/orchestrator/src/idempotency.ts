@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { cardSafeId } from "@bookstore/kit";
 
 export interface StoredResponse {
   statusCode: number;
@@ -17,9 +18,14 @@ interface Entry {
  * executor cluster, given the same job id twice, keeps one order).
  */
 export function orderIdFor(scopedKey: string, body: unknown): string {
-  const h = createHash("sha256").update(scopedKey).update("\n").update(JSON.stringify(body)).digest("hex");
-  // RFC 9562 version 8 (custom) and variant bits, so it is a well-formed UUID.
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${((Number.parseInt(h[16] as string, 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  return cardSafeId((attempt) => {
+    const h = createHash("sha256").update(scopedKey).update("\n").update(JSON.stringify(body));
+    // Attempt 0 is the id earlier versions derived, so their retries still find their orders.
+    if (attempt > 0) h.update(`\n${attempt}`);
+    const x = h.digest("hex");
+    // RFC 9562 version 8 (custom) and variant bits, so it is a well-formed UUID.
+    return `${x.slice(0, 8)}-${x.slice(8, 12)}-8${x.slice(13, 16)}-${((Number.parseInt(x[16] as string, 16) & 0x3) | 0x8).toString(16)}${x.slice(17, 20)}-${x.slice(20, 32)}`;
+  });
 }
 
 export type IdempotentResult =

@@ -1,4 +1,4 @@
-import { env } from "@bookstore/kit";
+import { env, refineRaftMember } from "@bookstore/kit";
 import { z } from "zod";
 
 const count = (fallback: number, max: number) => z.coerce.number().int().min(1).max(max).default(fallback);
@@ -10,13 +10,14 @@ export const configSchema = z
     /** OrderExecutorService and the Raft transport share this gRPC port. */
     EXECUTOR_PORT: env.port(50061),
     EXECUTOR_ADMIN_PORT: env.port(51061),
-    /** The members, "id=host:port,..."; must include this node. */
-    EXECUTOR_PEERS: env.peerList("ex1=127.0.0.1:50061,ex2=127.0.0.1:50062,ex3=127.0.0.1:50063"),
     /**
-     * Start as a new member of a running cluster (an operator adds it with RaftService/AddNode)
-     * instead of bootstrapping one; EXECUTOR_PEERS then lists the current members and this node.
+     * The members, "id=host:port,...". A node listed here is one of the cluster's first members and
+     * bootstraps with the others on an empty data directory; a node not listed joins a running
+     * cluster (an operator adds it: `npm run cluster -- add`) and needs EXECUTOR_ADVERTISE_ADDR.
      */
-    EXECUTOR_JOIN: z.stringbool().default(false),
+    EXECUTOR_PEERS: env.peerList("ex1=127.0.0.1:50061,ex2=127.0.0.1:50062,ex3=127.0.0.1:50063"),
+    /** The address the other nodes and clients reach this node at (default: its EXECUTOR_PEERS entry). */
+    EXECUTOR_ADVERTISE_ADDR: env.optionalAddress(),
     /** Default ./var/order-executor/<EXECUTOR_NODE_ID>. */
     EXECUTOR_DATA_DIR: z.string().min(1).optional(),
     /** The cluster's shared secret: peers' Raft streams, membership, SetPaused, SetPartition. */
@@ -47,14 +48,6 @@ export const configSchema = z
     PAYMENT_ADDR: env.address("127.0.0.1:50054"),
     LOG_LEVEL: env.logLevel(),
   })
-  .superRefine((c, ctx) => {
-    if (!c.EXECUTOR_PEERS.some((p) => p.id === c.EXECUTOR_NODE_ID)) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["EXECUTOR_PEERS"],
-        message: `must include EXECUTOR_NODE_ID ${c.EXECUTOR_NODE_ID}`,
-      });
-    }
-  });
+  .superRefine(refineRaftMember("EXECUTOR"));
 
 export type Config = z.infer<typeof configSchema>;

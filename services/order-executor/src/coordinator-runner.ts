@@ -24,6 +24,8 @@ export class CoordinatorRunner {
   private timer: NodeJS.Timeout | undefined;
   private scheduled = false;
   private stopped = false;
+  /** Stopping on purpose: no new order starts here (see drain). */
+  private draining = false;
 
   constructor(private readonly o: RunnerOptions) {
     this.coordinator = new Coordinator(o.config);
@@ -37,6 +39,24 @@ export class CoordinatorRunner {
   stop(): void {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+  }
+
+  /**
+   * Before a stop on purpose: starts no more orders and waits (at most `timeoutMs`) until every
+   * transaction in flight here is decided, so the next leader drives them to the end instead of
+   * presuming abort. Returns how many were still undecided (0 on a follower).
+   */
+  async drain(timeoutMs: number): Promise<number> {
+    this.draining = true;
+    this.schedule();
+    const { node, state } = this.o;
+    const undecided = () => [...state.active.values()].filter((tx) => tx.decision === undefined).length;
+    const end = Date.now() + timeoutMs;
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    // Starts proposed just before are not in `active` until they apply: give them that long.
+    await sleep(50);
+    while (node.leader() === node.id && undecided() > 0 && Date.now() < end && !this.stopped) await sleep(20);
+    return node.leader() === node.id ? undecided() : 0;
   }
 
   /** Runs a step soon; many requests before it runs make one step. */
@@ -57,7 +77,7 @@ export class CoordinatorRunner {
       actions = this.coordinator.step({
         isLeader: node.leader() === node.id,
         now: Date.now(),
-        paused: state.paused,
+        paused: state.paused || this.draining,
         active: state.active.values(),
         pending: state.pending,
         job: (id) => state.jobs.get(id),

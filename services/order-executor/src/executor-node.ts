@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { DatabaseClient } from "@bookstore/db-client";
 import { type Logger, type RunningGrpcServer, startGrpcServer } from "@bookstore/kit";
 import { RaftServiceService } from "@bookstore/proto";
-import { GrpcTransport, PartitionControl, RaftNode } from "@bookstore/raft";
+import { GrpcTransport, handOffLeadership, PartitionControl, RaftNode } from "@bookstore/raft";
 import type { Config } from "./config.js";
 import { CoordinatorRunner } from "./coordinator-runner.js";
 import { JobWatchers } from "./job-watchers.js";
@@ -23,9 +23,9 @@ export interface RunningExecutor {
 
 export async function startExecutor(config: Config, logger: Logger): Promise<RunningExecutor> {
   const id = config.EXECUTOR_NODE_ID;
+  const listed = config.EXECUTOR_PEERS.find((p) => p.id === id);
   const address =
-    config.EXECUTOR_PEERS.find((p) => p.id === id)?.address ??
-    `${config.EXECUTOR_HOST}:${config.EXECUTOR_PORT}`;
+    listed?.address ?? config.EXECUTOR_ADVERTISE_ADDR ?? `${config.EXECUTOR_HOST}:${config.EXECUTOR_PORT}`;
   let runner: CoordinatorRunner | undefined;
   const watchers = new JobWatchers(logger);
   const state = new OrderState({
@@ -41,7 +41,8 @@ export async function startExecutor(config: Config, logger: Logger): Promise<Run
     id,
     address,
     peers: config.EXECUTOR_PEERS,
-    join: config.EXECUTOR_JOIN,
+    // Not one of the first members: wait to be added (as a learner) by the running cluster.
+    join: listed === undefined,
     dataDir: config.EXECUTOR_DATA_DIR ?? join("var", "order-executor", id),
     stateMachine: state,
     transport: partition.wrap(transport),
@@ -94,7 +95,13 @@ export async function startExecutor(config: Config, logger: Logger): Promise<Run
     call: participantClients({
       db,
       paymentAddress: config.PAYMENT_ADDR,
-      coordinator: config.EXECUTOR_PEERS.map((p) => p.address).join(","),
+      // The members as of each Prepare (the cluster may have grown or shrunk since start-up).
+      coordinator: () =>
+        node
+          .status()
+          .peers.map((p) => p.address)
+          .filter((a) => a !== "")
+          .join(","),
       deadlineMs: config.PARTICIPANT_CALL_TIMEOUT_MS,
     }),
   });
@@ -107,6 +114,12 @@ export async function startExecutor(config: Config, logger: Logger): Promise<Run
     node,
     state,
     close: async () => {
+      // A stop on purpose: the orders in flight are decided here first, so the next leader
+      // finishes them instead of presuming abort; then it takes over at once.
+      const undecided = await runner?.drain(config.PREPARE_TIMEOUT_MS);
+      if (undecided) logger.warn({ undecided }, "stopping with orders still undecided");
+      const successor = await handOffLeadership(node);
+      if (successor) logger.info({ successor }, "handed leadership over before stopping");
       runner?.stop();
       watchers.closeAll();
       closing.abort();

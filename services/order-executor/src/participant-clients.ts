@@ -9,8 +9,8 @@ import type { CallOutcome, ParticipantCall } from "./two-phase-commit/coordinato
 export interface ParticipantOptions {
   db: DatabaseClient;
   paymentAddress: string;
-  /** Where participants ask for a decision that never came (GetDecision): every executor. */
-  coordinator: string;
+  /** Where participants ask for a decision that never came (GetDecision): every executor now. */
+  coordinator: () => string;
   deadlineMs: number;
 }
 
@@ -28,7 +28,7 @@ export function participantClients(o: ParticipantOptions): CallParticipant {
   const stock = async ({ kind, tx, job }: ParticipantCall): Promise<CallOutcome> => {
     if (kind === "prepare") {
       const lines = job.payload.lines.map((l) => ({ key: `stock:${l.bookId}`, amount: l.quantity }));
-      const r = await o.db.prepareStock(tx.id, lines, o.coordinator);
+      const r = await o.db.prepareStock(tx.id, lines, o.coordinator());
       return r.vote
         ? { type: "vote", vote: { participant: "stock", yes: true } }
         : {
@@ -61,7 +61,7 @@ export function participantClients(o: ParticipantOptions): CallParticipant {
           customerId: order.customerId,
           orderId: order.orderId,
           metadata: {},
-          coordinator: o.coordinator,
+          coordinator: o.coordinator(),
           cardToken: order.payment.token,
         },
         settings,

@@ -303,6 +303,19 @@ export class RaftCore {
     return s;
   }
 
+  /**
+   * The applied state as a snapshot, the log left as it is (a backup). Undefined while the
+   * membership is ahead of the applied index (just after a restart): a snapshot carries the
+   * membership as of its own index.
+   */
+  appliedSnapshot(data: Uint8Array): Snapshot | undefined {
+    const index = this.log.applied;
+    if (index < this.confIndex) return undefined;
+    const term = this.log.term(index);
+    invariant(term !== undefined, "the applied index is in the log or its snapshot");
+    return { index, term, conf: cloneConf(this.conf), data };
+  }
+
   // ---- roles ---------------------------------------------------------------------------------
 
   private reset(term: number): void {

@@ -4,7 +4,7 @@
 // Proposals that arrive while a batch is being written are appended together in the next batch
 // (group commit), so throughput grows with concurrency.
 import { ProposalError, type RaftConfig, RaftCore } from "../core/raft.js";
-import type { ConfChange, ConfState, Entry, Message, NodeId, Ready, Role } from "../core/types.js";
+import type { ConfChange, ConfState, Entry, Message, NodeId, Ready, Role, Snapshot } from "../core/types.js";
 import { encodeConfChange, NONE } from "../core/types.js";
 import { DiskStorage } from "../storage/disk-storage.js";
 import type { Transport } from "../transport/grpc-transport.js";
@@ -112,6 +112,8 @@ export class RaftNode<R = unknown> {
     { resolve: () => void; reject: (e: Error) => void; timer: NodeJS.Timeout }
   >();
   private readWaits: { index: number; ctx: string }[] = [];
+  /** Backups waiting for the loop to be between two Ready batches (exportSnapshot). */
+  private exports: { resolve: (s: Snapshot) => void; reject: (e: Error) => void }[] = [];
   private readSeq = 0;
   private applied = 0;
   private wasLeader = false;
@@ -253,6 +255,18 @@ export class RaftNode<R = unknown> {
     return this.core.leader === to;
   }
 
+  /**
+   * A snapshot of the applied state for a backup; the log is not compacted. Taken by the loop
+   * between two Ready batches, where the state machine holds exactly the entries up to its index.
+   */
+  exportSnapshot(): Promise<Snapshot> {
+    if (this.stopped) return Promise.reject(new RaftError("STOPPED", "node stopped"));
+    return new Promise((resolve, reject) => {
+      this.exports.push({ resolve, reject });
+      this.schedule();
+    });
+  }
+
   /** Stops ticking, finishes the batch in flight, fails what is pending, closes disk and network. */
   async stop(): Promise<void> {
     if (this.closed) return;
@@ -266,6 +280,7 @@ export class RaftNode<R = unknown> {
     for (const q of this.queue) q.reject(err);
     this.queue = [];
     this.failPending(err);
+    this.failExports(err);
     for (const r of this.reads.values()) {
       clearTimeout(r.timer);
       r.reject(err);
@@ -362,6 +377,7 @@ export class RaftNode<R = unknown> {
       for (;;) {
         if (this.stopped) break;
         if (this.snapshotError !== undefined) throw this.snapshotError;
+        if (this.exports.length > 0) await this.serveExports();
         this.flushProposals();
         if (!this.core.hasReady()) break;
         const rd = this.core.ready();
@@ -374,6 +390,7 @@ export class RaftNode<R = unknown> {
       if (this.timer) clearInterval(this.timer);
       const failed = new RaftError("STOPPED", `node failed: ${String(err)}`);
       this.failPending(failed);
+      this.failExports(failed);
       for (const q of this.queue) q.reject(failed);
       this.queue = [];
       for (const r of this.reads.values()) {
@@ -480,6 +497,20 @@ export class RaftNode<R = unknown> {
   private failPending(err: RaftError): void {
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();
+  }
+
+  private async serveExports(): Promise<void> {
+    const s = this.core.appliedSnapshot(await this.sm.snapshot());
+    // The membership is ahead of the applied index (just restarted): served after a later Ready.
+    if (!s) return;
+    const waiting = this.exports;
+    this.exports = [];
+    for (const e of waiting) e.resolve(s);
+  }
+
+  private failExports(err: RaftError): void {
+    for (const e of this.exports) e.reject(err);
+    this.exports = [];
   }
 
   /**

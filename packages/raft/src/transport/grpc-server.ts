@@ -3,6 +3,8 @@
 
 import {
   type AddNodeRequest,
+  type BackupChunk,
+  type BackupRequest,
   type MembershipResponse,
   type RaftMessage,
   type RaftSendResponse,
@@ -18,9 +20,11 @@ import {
   ServerCredentials,
   type ServerReadableStream,
   type ServerUnaryCall,
+  type ServerWritableStream,
   type sendUnaryData,
   status,
 } from "@grpc/grpc-js";
+import { streamBackup } from "../backup/backup-stream.js";
 import { RaftError } from "../node/errors.js";
 import type { RaftNode } from "../node/raft-node.js";
 import { CLUSTER_TOKEN_METADATA_KEY, sameSecret } from "./credentials.js";
@@ -135,6 +139,13 @@ export function raftServiceImplementation(
         (ok) => cb(null, { success: ok, message: ok ? "" : "transfer did not complete" }),
         (err: unknown) => cb(null, { success: false, message: String(err) }),
       );
+    },
+    backup(call: ServerWritableStream<BackupRequest, BackupChunk>) {
+      if (!authorized(call.request.adminToken)) {
+        call.emit("error", denied("Backup"));
+        return;
+      }
+      void streamBackup(node, call);
     },
   };
 }
