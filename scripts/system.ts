@@ -112,6 +112,22 @@ function executorSpecs(
   }));
 }
 
+/** The admin ports the dashboard reads metrics from, as METRICS_TARGETS (those set to 0 are unknown). */
+function metricsTargets(ports: SystemPorts, withSuggestions: boolean): string {
+  const named: [string, number][] = [
+    ["transaction-verification", ports.admin.transactionVerification],
+    ["fraud-detection", ports.admin.fraudDetection],
+    ...(withSuggestions ? [["suggestions", ports.admin.suggestions] as [string, number]] : []),
+    ["payment", ports.admin.payment],
+    ...ports.dbAdmin.map((p, i): [string, number] => [`db-node-${i + 1}`, p]),
+    ...ports.executorAdmin.map((p, i): [string, number] => [`order-executor-${i + 1}`, p]),
+  ];
+  return named
+    .filter(([, port]) => port !== 0)
+    .map(([name, port]) => `${name}=127.0.0.1:${port}`)
+    .join(",");
+}
+
 /**
  * Every process of the system, in the order they start (the orchestrator last). `withoutSuggestions`
  * leaves the suggestions service out (tests of order execution start faster; checkout works without).
@@ -199,6 +215,7 @@ export function systemSpecs(
         DB_NODES: dbAddresses.join(","),
         PAYMENT_ADDR: payment,
         EXECUTOR_NODES: executors,
+        METRICS_TARGETS: metricsTargets(ports, !options.withoutSuggestions),
         ...extraEnv,
       },
       ports: [ports.orchestrator],
