@@ -50,7 +50,7 @@ export async function registerWebRoutes(app: FastifyInstance, root: string): Pro
       .header("content-security-policy", POLICY)
       .header("x-content-type-options", "nosniff")
       .header("referrer-policy", "same-origin")
-      .sendFile(file, root);
+      .sendFile(file, root, { cacheControl: false });
   };
   const hide = { schema: { hide: true } };
   for (const path of STORE_PATHS) app.get(path, hide, page("index.html"));
