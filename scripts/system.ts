@@ -323,6 +323,8 @@ export interface System {
 export async function startSystem(
   specs: ProcessSpec[],
   onLine: (name: string, line: string) => void = () => {},
+  /** How long each process may take to become ready (a loaded machine needs more). */
+  readyTimeoutMs = 60_000,
 ): Promise<System> {
   const processes: RunningProcess[] = [];
   const stop = async () => {
@@ -333,11 +335,11 @@ export async function startSystem(
     const backends = specs.filter((s) => "grpc" in s.ready);
     const started = backends.map((s) => startProcess(s, onLine));
     processes.push(...started);
-    await Promise.all(started.map((p) => waitReady(p)));
+    await Promise.all(started.map((p) => waitReady(p, readyTimeoutMs)));
     for (const spec of specs.filter((s) => "http" in s.ready)) {
       const p = startProcess(spec, onLine);
       processes.push(p);
-      await waitReady(p);
+      await waitReady(p, readyTimeoutMs);
     }
   } catch (error) {
     await stop();

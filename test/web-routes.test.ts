@@ -140,7 +140,12 @@ describe("dashboard routes", { timeout: 30_000 }, () => {
     const r = await app.inject({ url: "/api/ops/transactions" });
     assert.equal(r.statusCode, 503);
     assert.match(r.json().error.message, /order executor/);
+    assert.equal((await app.inject({ url: "/api/ops/transactions?limit=15" })).statusCode, 503);
     assert.equal((await app.inject({ url: "/api/ops/transactions?limit=1000" })).statusCode, 400);
+    assert.match(
+      (await app.inject({ url: "/api/ops/transactions?limit=0" })).json().error.message,
+      /limit must be 1 to 100/,
+    );
   });
 });
 

@@ -68,9 +68,11 @@ export async function watchedPage(
     if (r.failure()?.errorText === "net::ERR_ABORTED") return;
     problems.push(`request failed: ${r.method()} ${r.url()} ${r.failure()?.errorText}`);
   });
-  page.on("response", (r) => {
+  page.on("response", async (r) => {
     const entry = `${r.status()} ${new URL(r.url()).pathname}`;
-    if (r.status() >= 400 && !allowed.has(entry)) problems.push(`answer: ${entry}`);
+    if (r.status() < 400 || allowed.has(entry)) return;
+    const body = await r.text().catch(() => "");
+    problems.push(`answer: ${entry} ${body.slice(0, 300)}`);
   });
   return {
     page,
@@ -80,7 +82,8 @@ export async function watchedPage(
     allow: (entry) => allowed.add(entry),
     async screenshot(name) {
       const path = join(screenshotDir, `${name}.png`);
-      await page.screenshot({ path, fullPage: true });
+      // caret "initial": hiding it injects a style the pages' content security policy refuses.
+      await page.screenshot({ path, fullPage: true, caret: "initial" });
       return path;
     },
     close: () => context.close(),

@@ -139,15 +139,16 @@ describe("latest request wins", () => {
     const started: string[] = [];
     const aborted: string[] = [];
     const delivered: string[] = [];
+    const fail = (e: unknown) => assert.fail(String(e));
     const request = (q: string) => (signal: AbortSignal) => {
       started.push(q);
       signal.addEventListener("abort", () => aborted.push(q));
       return new Promise<string>((resolve) => setTimeout(() => resolve(q), 30));
     };
-    latest.run(20, request("w"), (v) => delivered.push(v), assert.fail);
-    latest.run(20, request("wi"), (v) => delivered.push(v), assert.fail);
+    latest.run(20, request("w"), (v) => delivered.push(v), fail);
+    latest.run(20, request("wi"), (v) => delivered.push(v), fail);
     await new Promise((r) => setTimeout(r, 25));
-    latest.run(20, request("wiz"), (v) => delivered.push(v), assert.fail);
+    latest.run(20, request("wiz"), (v) => delivered.push(v), fail);
     await new Promise((r) => setTimeout(r, 100));
     assert.deepEqual(started, ["wi", "wiz"], "w never started: typing went on within the delay");
     assert.deepEqual(aborted, ["wi"]);

@@ -126,6 +126,7 @@ describe("space-time diagram", () => {
       "FD1 O4 TV2",
     );
     assert.ok(d.marks.some((m) => m.label === clockText(events[3]?.received ?? {})));
+    assert.ok(d.marks.some((m) => m.lane === 0 && m.label === "O4" && m.title.includes("FD1 O4 S1 TV1")));
     const f = d.arrows.find((a) => a.label.startsWith("f:suggestions"));
     assert.equal(f?.broken, true);
   });

@@ -29,10 +29,16 @@ interface Source {
   histograms: { name: string; groupOf: (labels: Labels) => string | undefined }[];
 }
 
-/** "/bookstore.v1.PaymentService/Prepare" → "payment" */
-function serviceOf(method: string): string | undefined {
+/**
+ * Calls that are not the system's work: health checks, Raft's own traffic, and the status reads
+ * the dashboard itself makes twice a second (counting them would show the dashboard watching).
+ */
+const NOT_WORK = /grpc\.health|Raft|\/(GetStatus|GetClusterStatus|ListJobs)$/;
+
+/** "/bookstore.v1.PaymentService/Prepare" → "payment"; undefined for what is not work. */
+export function serviceOf(method: string): string | undefined {
   const m = /\.([A-Za-z]+)Service\//.exec(method);
-  if (!m?.[1] || method.includes("grpc.health")) return undefined;
+  if (!m?.[1] || NOT_WORK.test(method)) return undefined;
   return m[1].replace(/([a-z])([A-Z])/g, "$1-$2").toLowerCase();
 }
 
@@ -64,11 +70,7 @@ function scrapedSource(target: MetricsTarget, timeoutMs: number): Source {
     histograms: [
       {
         name: "grpc_server_handling_seconds",
-        // Raft's own traffic and health checks are not the service's work.
-        groupOf: (l) =>
-          l.method && !l.method.includes("grpc.health") && !l.method.includes("Raft")
-            ? `${target.name} served`
-            : undefined,
+        groupOf: (l) => (l.method && !NOT_WORK.test(l.method) ? `${target.name} served` : undefined),
       },
     ],
   };

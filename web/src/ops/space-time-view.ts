@@ -4,7 +4,7 @@ import { html, svg } from "lit";
 import type { Arrow, Diagram, LanePoint } from "./space-time.js";
 
 const LANE_GAP = 64;
-const COLUMN_WIDTH = 46;
+const COLUMN_WIDTH = 40;
 const LEFT = 170;
 const TOP = 36;
 

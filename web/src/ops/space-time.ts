@@ -94,7 +94,12 @@ function validation(events: ValidationEvent[], lanes: string[]): Omit<Diagram, "
     if (!e.sent) continue;
     const lane = laneOf(e.service);
     const sent = { lane: 0, column: column.get(weight(e.sent)) ?? 0 };
-    marks.push({ ...sent, label: clockText(e.sent), title: `${e.event}: sent with ${clockText(e.sent)}` });
+    // On the orchestrator's lane its own entry is enough; the full clock is in the tooltip.
+    marks.push({
+      ...sent,
+      label: `O${e.sent[ORCHESTRATOR] ?? 0}`,
+      title: `${e.event}: sent with ${clockText(e.sent)}`,
+    });
     if (!e.received) {
       const to = { lane, column: sent.column + 1 };
       arrows.push({ from: sent, to, label: `${e.event} (${e.status})`, kind: "request", broken: true });
@@ -143,15 +148,16 @@ function twoPhaseCommit(tx: TwoPhaseCommit, lanes: string[], start: number): Omi
       label: step.phase,
       title: `${step.phase}${offset}${step.note ? `: ${step.note}` : ""}`,
     });
-    const send = (label: string) =>
-      participants.forEach((p) =>
+    const send = (label: string) => {
+      for (const p of participants) {
         arrows.push({
           from: { lane: coordinator, column },
           to: { lane: p, column: column + 1 },
           label,
           kind: "two-phase-commit",
-        }),
-      );
+        });
+      }
+    };
     if (step.phase === "PREPARING") {
       send("prepare");
       for (const v of tx.votes) {

@@ -29,7 +29,7 @@ export function transactionsView(list: Transaction[] | undefined, show: (orderId
             <thead><tr><th scope="col">Order</th><th scope="col">Submitted</th><th scope="col">Shipping</th><th scope="col">Total</th><th scope="col">Phase</th><th scope="col">Votes</th><th scope="col">Decision</th><th scope="col">Status</th></tr></thead>
             <tbody>${list.map(
               (t) => html`<tr data-cy="transaction" data-order=${t.orderId}>
-                <th scope="row"><button type="button" class="link" @click=${() => show(t.orderId)} aria-label="Show the timeline of order ${t.orderId}">${t.orderId.slice(0, 8)}</button></th>
+                <th scope="row"><button type="button" class="link" @click=${() => show(t.orderId)} title="Show the timeline of order ${t.orderId}">${t.orderId.slice(0, 8)}</button></th>
                 <td>${time(t.submittedAt)}</td>
                 <td>${t.shippingMethod}</td>
                 <td>${formatCents(t.totalCents)}</td>

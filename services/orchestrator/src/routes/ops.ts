@@ -155,19 +155,27 @@ export function registerOpsRoutes(app: FastifyInstance, o: OpsRoutesOptions): vo
     },
   );
 
-  app.get<{ Querystring: { limit?: number } }>(
+  app.get<{ Querystring: { limit?: string } }>(
     "/api/ops/transactions",
     {
       schema: {
         tags,
         summary: "The newest orders with their two-phase-commit transaction",
-        querystring: { type: "object", properties: { limit: { type: "integer", minimum: 1, maximum: 100 } } },
+        querystring: {
+          type: "object",
+          properties: {
+            limit: { type: "string", pattern: "^(100|[1-9][0-9]?)$", errorMessage: "must be 1 to 100" },
+          },
+        },
       },
     },
     async (request, reply) => {
       if (!o.executor) return notConfigured(reply, "order-executor cluster");
       try {
-        const r = await o.executor.listJobs(JobStatus.JOB_STATUS_UNSPECIFIED, request.query.limit ?? 20);
+        const r = await o.executor.listJobs(
+          JobStatus.JOB_STATUS_UNSPECIFIED,
+          Number(request.query.limit ?? 20),
+        );
         return { total: r.total, transactions: r.jobs.map(transactionSummary) };
       } catch (error) {
         return reply
