@@ -4,21 +4,13 @@
 // fails on any console error, failed request or unexpected error answer, and runs axe-core on the
 // storefront's pages (no serious or critical violation).
 import assert from "node:assert/strict";
-import { rmSync } from "node:fs";
 import { after, afterEach, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { build } from "vite";
-import {
-  freePort,
-  freeSystemPorts,
-  type System,
-  type SystemPorts,
-  startSystem,
-  systemSpecs,
-} from "../scripts/system.js";
+import type { System } from "../scripts/system.js";
 import { launchChromium, seriousViolations, type WatchedPage, watchedPage } from "./support/browser.js";
+import { startWebSystem, type WebSystem } from "./support/web-system.js";
 
-let ports: SystemPorts;
+let web: WebSystem;
 let system: System;
 let browser: Browser;
 let base = "";
@@ -98,38 +90,14 @@ async function placeOrder(
 
 describe("browser: storefront and operations dashboard", { timeout: 300_000 }, () => {
   before(async () => {
-    await build({ configFile: new URL("../web/vite.config.ts", import.meta.url).pathname, logLevel: "warn" });
-    const free = await freeSystemPorts();
-    // Known admin ports, so the dashboard can read every service's metrics.
-    ports = {
-      ...free,
-      admin: {
-        fraudDetection: await freePort(),
-        transactionVerification: await freePort(),
-        suggestions: await freePort(),
-        payment: await freePort(),
-      },
-      dbAdmin: [await freePort(), await freePort(), await freePort()],
-      executorAdmin: [await freePort(), await freePort(), await freePort()],
-    };
-    const lines: string[] = [];
-    try {
-      // Twelve processes start at once; on a busy two-core machine that alone can take a minute.
-      system = await startSystem(
-        systemSpecs(ports, { LOG_LEVEL: "warn", EMBEDDER: "offline" }),
-        (name, line) => lines.push(`${name} ${line}`),
-        180_000,
-      );
-    } catch (error) {
-      throw new Error(`${(error as Error).message}; last lines:\n${lines.slice(-20).join("\n")}`);
-    }
-    base = `http://127.0.0.1:${ports.orchestrator}`;
+    web = await startWebSystem();
+    system = web.system;
+    base = web.baseUrl;
     browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
-    await system?.stop();
-    if (ports) rmSync(ports.dbDataDir, { recursive: true, force: true });
+    await web?.stop();
   });
   afterEach(async () => {
     const pages = open.splice(0);

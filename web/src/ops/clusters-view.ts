@@ -33,7 +33,7 @@ function clusterTable(title: string, cy: string, nodes: ClusterNode[]) {
     <p class="leader" data-cy="${cy}-leader" data-leader=${leader?.id ?? ""}>
       ${leader ? html`Leader <strong>${leader.id}</strong>, term ${leader.term}` : html`<strong class="bad">No leader</strong>`}
     </p>
-    <table class="nodes">
+    <div class="table-scroll"><table class="nodes">
       <thead><tr><th scope="col">Node</th><th scope="col">Role</th><th scope="col">Term</th><th scope="col">Commit</th><th scope="col">Applied</th><th scope="col">Leader</th><th scope="col">Health</th></tr></thead>
       <tbody>
         ${nodes.map(
@@ -48,7 +48,7 @@ function clusterTable(title: string, cy: string, nodes: ClusterNode[]) {
           </tr>`,
         )}
       </tbody>
-    </table>
+    </table></div>
   </section>`;
 }
 

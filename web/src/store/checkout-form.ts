@@ -47,7 +47,7 @@ export const CARD_FIELDS = [
   field({
     id: "cvv",
     api: "creditCard.cvv",
-    label: "Security code (CVV)",
+    label: "CVV",
     autocomplete: "cc-csc",
     inputmode: "numeric",
     maxlength: 4,
