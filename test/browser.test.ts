@@ -175,13 +175,34 @@ describe("browser: storefront and operations dashboard", { timeout: 300_000 }, (
     await w.screenshot("05-checkout-bad-card");
   });
 
+  it("the server's errors land at their fields", async () => {
+    const w = await visit("/book/dune");
+    await addFromBookPage(w, "dune", 1);
+    await w.page.goto(`${base}/cart/checkout`);
+    await fillCheckout(w.page, { number: "4111111111111111" }, "postal");
+    // A postal code the form cannot judge (the rule is the country's): the server answers 422.
+    await cy(w.page, "zip").fill("ABCDE");
+    w.allow("422 /api/checkout");
+    await cy(w.page, "submit-button").click();
+    const error = cy(w.page, "zip-error");
+    await error.waitFor();
+    assert.match((await error.textContent()) ?? "", /not a valid postal code for US/);
+    assert.equal(await w.page.evaluate(() => document.activeElement?.id), "zip");
+    assert.equal(
+      await cy(w.page, "submit-button").isEnabled(),
+      true,
+      "the shopper can correct and send again",
+    );
+    await w.screenshot("06-checkout-server-error");
+  });
+
   it("checkout a valid order (double click places one) and watch it reach COMPLETED", async () => {
     const w = await visit("/");
     await addFromBookPage(w, "the-hobbit", 2);
     await w.page.goto(`${base}/cart/checkout`);
     await fillCheckout(w.page, { number: "4111111111111111" }, "ada");
     await assertAccessible(w, "the checkout form");
-    await w.screenshot("06-checkout-filled");
+    await w.screenshot("07-checkout-filled");
     await cy(w.page, "submit-button").dblclick();
     await w.page.waitForURL(/\/order\//, { timeout: 20_000 });
     completedOrderId = w.page.url().split("/order/")[1] ?? "";
@@ -198,7 +219,7 @@ describe("browser: storefront and operations dashboard", { timeout: 300_000 }, (
     assert.match((await cy(w.page, "confirmation-code").textContent()) ?? "", /\S/);
     await cy(w.page, "suggested-books").locator("[data-cy=book-card]").first().waitFor();
     await assertAccessible(w, "the order page");
-    await w.screenshot("07-order-completed");
+    await w.screenshot("08-order-completed");
     assert.equal((await w.page.locator(".badge").textContent())?.trim(), "0", "the cart is emptied");
   });
 
@@ -208,14 +229,14 @@ describe("browser: storefront and operations dashboard", { timeout: 300_000 }, (
     const declined = await placeOrder(w, "4000000000000002", "declined");
     assert.equal(declined.status, "FAILED");
     assert.match(declined.text, /declined by the bank/);
-    await w.screenshot("08-order-declined");
+    await w.screenshot("09-order-declined");
 
     await addFromBookPage(w, "the-iliad", 6);
     const out = await placeOrder(w, "5555555555554444", "iliad");
     assert.equal(out.status, "FAILED");
     assert.match(out.text, /The Iliad is out of stock \(5 left\)\. Nothing was charged/);
     await assertAccessible(w, "a failed order");
-    await w.screenshot("09-order-out-of-stock");
+    await w.screenshot("10-order-out-of-stock");
   });
 
   it("the dashboard draws an order's space-time diagram with one lane per service", async () => {
@@ -238,7 +259,7 @@ describe("browser: storefront and operations dashboard", { timeout: 300_000 }, (
     assert.ok((await diagram.locator(".mark").count()) >= 12, "an event per call, with its clock");
     await cy(w.page, "transaction").first().waitFor();
     await cy(w.page, "metric").first().waitFor({ timeout: 15_000 });
-    await w.screenshot("10-dashboard-timeline");
+    await w.screenshot("11-dashboard-timeline");
   });
 
   it("the dashboard shows a new leader after the db-node primary is killed", async (t) => {
@@ -248,7 +269,7 @@ describe("browser: storefront and operations dashboard", { timeout: 300_000 }, (
       document.querySelector("[data-cy=db-leader]")?.getAttribute("data-leader"),
     );
     const old = (await leader.getAttribute("data-leader")) ?? "";
-    await w.screenshot("11-dashboard-before-failover");
+    await w.screenshot("12-dashboard-before-failover");
     const victim = system.byName(`db-node-${old.replace(/^db/, "")}`);
     const killedAt = Date.now();
     victim.child.kill("SIGKILL");
@@ -264,6 +285,6 @@ describe("browser: storefront and operations dashboard", { timeout: 300_000 }, (
     t.diagnostic(`new leader on the page ${Date.now() - killedAt} ms after SIGKILL of ${old}`);
     const offline = w.page.locator("[data-cy=db-node].offline");
     await offline.first().waitFor();
-    await w.screenshot("12-dashboard-new-leader");
+    await w.screenshot("13-dashboard-new-leader");
   });
 });
