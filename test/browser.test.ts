@@ -99,8 +99,11 @@ describe("browser: storefront and operations dashboard", { timeout: 300_000 }, (
     await browser?.close();
     await web?.stop();
   });
-  afterEach(async () => {
+  afterEach(async (t) => {
     const pages = open.splice(0);
+    // The last state of each page, to look at when a test failed.
+    const name = t.name.replace(/[^a-z0-9]+/gi, "-").slice(0, 40);
+    await Promise.all(pages.map((w, i) => w.screenshot(`last-${name}-${i}`).catch(() => undefined)));
     const problems = pages.flatMap((w) => w.problems);
     await Promise.all(pages.map((w) => w.close()));
     assert.deepEqual(problems, [], "no console error, failed request or unexpected error answer");

@@ -54,6 +54,8 @@ export async function watchedPage(
   options: { viewport?: { width: number; height: number } } = {},
 ): Promise<WatchedPage> {
   const context = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 900 } });
+  // Generous: the whole system and the browser share two cores with the rest of the tests.
+  context.setDefaultTimeout(60_000);
   const page = await context.newPage();
   const problems: string[] = [];
   const requests: string[] = [];

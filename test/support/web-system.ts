@@ -40,7 +40,8 @@ export async function startWebSystem(): Promise<WebSystem> {
   try {
     // Twelve processes start at once; on a busy two-core machine that alone can take a minute.
     system = await startSystem(
-      systemSpecs(ports, { LOG_LEVEL: "warn", EMBEDDER: "offline" }),
+      // Calls may take longer than the 2 s default while the whole test suite shares two cores.
+      systemSpecs(ports, { LOG_LEVEL: "warn", EMBEDDER: "offline", CALL_DEADLINE_MS: "5000" }),
       (name, line) => lines.push(`${name} ${line}`),
       180_000,
     );
