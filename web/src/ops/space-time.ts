@@ -76,9 +76,9 @@ function columnsOf(events: ValidationEvent[]): Map<number, number> {
     if (e.sent) weights.add(weight(e.sent));
     if (e.received) weights.add(weight(e.received));
   }
-  // Each received weight gets a column after it too, for the reply's arrival.
+  // A reply arrives half a column after its event: before anything that follows from it.
   const sorted = [...weights].sort((a, b) => a - b);
-  return new Map(sorted.map((w, i) => [w, i * 2]));
+  return new Map(sorted.map((w, i) => [w, i]));
 }
 
 function validation(events: ValidationEvent[], lanes: string[]): Omit<Diagram, "lanes"> {
@@ -101,13 +101,13 @@ function validation(events: ValidationEvent[], lanes: string[]): Omit<Diagram, "
       title: `${e.event}: sent with ${clockText(e.sent)}`,
     });
     if (!e.received) {
-      const to = { lane, column: sent.column + 1 };
+      const to = { lane, column: sent.column + 0.5 };
       arrows.push({ from: sent, to, label: `${e.event} (${e.status})`, kind: "request", broken: true });
       last = Math.max(last, to.column);
       continue;
     }
     const handled = { lane, column: column.get(weight(e.received)) ?? 0 };
-    const back = { lane: 0, column: handled.column + 1 };
+    const back = { lane: 0, column: handled.column + 0.5 };
     marks.push({
       ...handled,
       label: clockText(e.received),
@@ -117,7 +117,7 @@ function validation(events: ValidationEvent[], lanes: string[]): Omit<Diagram, "
     arrows.push({ from: handled, to: back, label: e.status, kind: "reply", broken: e.status !== "ok" });
     last = Math.max(last, back.column);
   }
-  return { columns: events.length > 0 ? last + 1 : 0, marks, arrows };
+  return { columns: events.length > 0 ? Math.ceil(last) + 1 : 0, marks, arrows };
 }
 
 /** The coordinator's steps after validation: submit, prepare, votes, decision, phase two, done. */
