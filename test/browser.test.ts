@@ -117,6 +117,15 @@ describe("browser: storefront and operations dashboard", { timeout: 300_000 }, (
     t.diagnostic(`first books shown ${Math.round(Number(await shownAt.jsonValue()))} ms after navigation`);
     await assertAccessible(w, "the catalog");
     await w.screenshot("01-catalog");
+    // Keyboard order: the skip link first, then the shop's links, then the search box.
+    const focused = async () =>
+      w.page.evaluate(() => document.activeElement?.textContent?.trim() || document.activeElement?.id);
+    await w.page.keyboard.press("Tab");
+    assert.equal(await focused(), "Skip to content");
+    await w.page.keyboard.press("Tab");
+    assert.equal(await focused(), "Bookstore");
+    for (let i = 0; i < 3; i++) await w.page.keyboard.press("Tab");
+    assert.equal(await focused(), "search");
 
     await cy(w.page, "search").pressSequentially("a boy wizard at a school of magic", { delay: 15 });
     const results = w.page.locator('[aria-label="Search results"] [data-cy=book-card]');
@@ -128,7 +137,9 @@ describe("browser: storefront and operations dashboard", { timeout: 300_000 }, (
     );
     const searches = w.requests.filter((r) => r.startsWith("GET /api/books/search")).length;
     assert.ok(searches < 10, `typing is debounced: ${searches} searches for 33 keystrokes`);
-    await results.first().locator("[data-cy=add-to-cart]").click();
+    // By keyboard: focus the button and press Enter.
+    await results.first().locator("[data-cy=add-to-cart]").focus();
+    await w.page.keyboard.press("Enter");
     await w.page.waitForFunction(() => document.querySelector(".badge")?.textContent?.trim() === "1");
     await w.screenshot("02-search-added");
 
