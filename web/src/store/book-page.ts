@@ -51,8 +51,10 @@ export function mountBook(main: HTMLElement, id: string): () => void {
     (book) => {
       state.book = book;
       document.title = `${book.title} · Bookstore`;
+      // The "Loading…" heading is replaced: keep the focus on the heading if it was there.
+      const focused = document.activeElement === main.querySelector("h1");
       draw();
-      main.querySelector<HTMLElement>("h1")?.focus({ preventScroll: true });
+      if (focused) main.querySelector<HTMLElement>("h1")?.focus({ preventScroll: true });
     },
     (error) => {
       if (signal.aborted) return;

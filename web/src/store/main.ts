@@ -53,18 +53,19 @@ function pageFor(path: string): Mount {
 
 let current: Unmount | undefined;
 
-function show(): void {
+function show(navigated = true): void {
   const mount = pageFor(location.pathname);
   current?.();
   render(html``, main as HTMLElement);
   current = mount(main as HTMLElement);
-  // Tell assistive technology the page changed: focus its heading.
-  main?.querySelector<HTMLElement>("h1")?.focus({ preventScroll: true });
+  // After a navigation in place, tell assistive technology the page changed: focus its heading.
+  // A fresh load keeps the browser's own start (the skip link comes first).
+  if (navigated) main?.querySelector<HTMLElement>("h1")?.focus({ preventScroll: true });
   window.scrollTo(0, 0);
 }
 
 interceptLinks(document.body);
-onNavigate(show);
+onNavigate(() => show());
 onCartChange(renderHeader);
 renderHeader();
-show();
+show(false);
