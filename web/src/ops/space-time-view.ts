@@ -1,24 +1,30 @@
 // Draws a space-time diagram (space-time.ts) as SVG: lanes as horizontal lines, each event a dot
 // with its vector clock, each message an arrow.
 import { html, svg } from "lit";
-import type { Arrow, Diagram, LanePoint } from "./space-time.js";
+import type { Arrow, Diagram, LanePoint, Mark } from "./space-time.js";
 
-const LANE_GAP = 64;
-const COLUMN_WIDTH = 40;
+const LANE_GAP = 72;
+const COLUMN_WIDTH = 44;
 const LEFT = 170;
-const TOP = 36;
+const TOP = 48;
 
 const x = (p: LanePoint) => LEFT + p.column * COLUMN_WIDTH;
 const y = (p: LanePoint) => TOP + p.lane * LANE_GAP;
 
 function arrow(a: Arrow) {
+  // An answer that is simply "ok" needs no words: the dashed line says it.
+  const label = a.kind === "reply" && !a.broken ? "" : a.label;
   const midX = (x(a.from) + x(a.to)) / 2;
   const midY = (y(a.from) + y(a.to)) / 2;
   return svg`<g class="arrow ${a.kind} ${a.broken ? "broken" : ""}">
     <line x1=${x(a.from)} y1=${y(a.from)} x2=${x(a.to)} y2=${y(a.to)} marker-end="url(#head)"></line>
-    <text x=${midX + 4} y=${midY - 4}>${a.label}</text>
+    ${label ? svg`<text x=${midX + 4} y=${midY - 4}>${label}</text>` : ""}
   </g>`;
 }
+
+/** Labels of neighbouring columns alternate between two rows, so they do not run into each other. */
+const labelY = (m: Mark) =>
+  m.lane === 0 ? y(m) - 10 - (Math.floor(m.column) % 2) * 12 : y(m) + 18 + (Math.floor(m.column) % 2) * 12;
 
 export function spaceTimeView(d: Diagram) {
   const width = LEFT + Math.max(1, d.columns) * COLUMN_WIDTH + 40;
@@ -36,7 +42,7 @@ export function spaceTimeView(d: Diagram) {
       ${d.arrows.map(arrow)}
       ${d.marks.map(
         (m) => svg`<g class="mark"><circle cx=${x(m)} cy=${y(m)} r="5"><title>${m.title}</title></circle>
-          <text x=${x(m)} y=${y(m) + 18} text-anchor="middle">${m.label}</text></g>`,
+          <text x=${x(m)} y=${labelY(m)} text-anchor="middle">${m.label}</text></g>`,
       )}
     </svg>
   </div>`;
