@@ -1,6 +1,6 @@
 // The image's build step: the services as plain JavaScript in the same layout as the sources, so
 // the production image runs `node services/<name>/src/index.js` with production dependencies only
-// (no tsx). Each .ts file of packages/*/src, services/*/src, scripts/cluster and deploy/ becomes a
+// (no tsx), and the built web/dist the orchestrator serves. Each .ts file of packages/*/src, services/*/src, scripts/cluster and deploy/ becomes a
 // .js file beside where it was (imports already name .js files); assets the code reads next to
 // itself are copied; package.json files point at the .js files. `npm ci --omit=dev` in the output
 // directory then installs what it needs.
@@ -74,6 +74,10 @@ export async function compileImageTree(out: string): Promise<string[]> {
   }
   for (const group of ["packages", "services"])
     for (const name of readdirSync(join(root, group))) packageJson(join(group, name, "package.json"), out);
+  // The storefront and dashboard the orchestrator serves, built by `npm ci` (the root's prepare).
+  const web = filesUnder("web/dist");
+  if (!web.includes("web/dist/index.html")) throw new Error("web/dist is not built: npm run build:web");
+  for (const file of web) copy(file, out);
   rootPackageJson(out);
   copy("package-lock.json", out);
   copy("data/catalog.json", out);

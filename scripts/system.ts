@@ -112,6 +112,22 @@ function executorSpecs(
   }));
 }
 
+/** The admin ports the dashboard reads metrics from, as METRICS_TARGETS (those set to 0 are unknown). */
+function metricsTargets(ports: SystemPorts, withSuggestions: boolean): string {
+  const named: [string, number][] = [
+    ["transaction-verification", ports.admin.transactionVerification],
+    ["fraud-detection", ports.admin.fraudDetection],
+    ...(withSuggestions ? [["suggestions", ports.admin.suggestions] as [string, number]] : []),
+    ["payment", ports.admin.payment],
+    ...ports.dbAdmin.map((p, i): [string, number] => [`db-node-${i + 1}`, p]),
+    ...ports.executorAdmin.map((p, i): [string, number] => [`order-executor-${i + 1}`, p]),
+  ];
+  return named
+    .filter(([, port]) => port !== 0)
+    .map(([name, port]) => `${name}=127.0.0.1:${port}`)
+    .join(",");
+}
+
 /**
  * Every process of the system, in the order they start (the orchestrator last). `withoutSuggestions`
  * leaves the suggestions service out (tests of order execution start faster; checkout works without).
@@ -199,6 +215,7 @@ export function systemSpecs(
         DB_NODES: dbAddresses.join(","),
         PAYMENT_ADDR: payment,
         EXECUTOR_NODES: executors,
+        METRICS_TARGETS: metricsTargets(ports, !options.withoutSuggestions),
         ...extraEnv,
       },
       ports: [ports.orchestrator],
@@ -312,6 +329,8 @@ export interface System {
 export async function startSystem(
   specs: ProcessSpec[],
   onLine: (name: string, line: string) => void = () => {},
+  /** How long each process may take to become ready (a loaded machine needs more). */
+  readyTimeoutMs = 60_000,
 ): Promise<System> {
   const processes: RunningProcess[] = [];
   const stop = async () => {
@@ -322,11 +341,11 @@ export async function startSystem(
     const backends = specs.filter((s) => "grpc" in s.ready);
     const started = backends.map((s) => startProcess(s, onLine));
     processes.push(...started);
-    await Promise.all(started.map((p) => waitReady(p)));
+    await Promise.all(started.map((p) => waitReady(p, readyTimeoutMs)));
     for (const spec of specs.filter((s) => "http" in s.ready)) {
       const p = startProcess(spec, onLine);
       processes.push(p);
-      await waitReady(p);
+      await waitReady(p, readyTimeoutMs);
     }
   } catch (error) {
     await stop();

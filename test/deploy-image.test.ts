@@ -4,7 +4,7 @@
 // run without tsx: a service starts from it and passes the image's health check.
 import assert from "node:assert/strict";
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -100,9 +100,20 @@ describe("deploy: the image's compiled tree", { timeout: 120_000 }, () => {
   });
   after(() => rmSync(out, { recursive: true, force: true }));
 
+  it("holds the built storefront and dashboard where the orchestrator serves them from", () => {
+    for (const page of ["index.html", "ops/index.html"])
+      assert.ok(existsSync(join(out, "web", "dist", page)), `web/dist/${page}`);
+  });
+
   it("imports only production dependencies and the workspaces", () => {
     const files = readdirSync(out, { recursive: true, withFileTypes: true })
-      .filter((d) => d.isFile() && d.name.endsWith(".js") && !d.parentPath.includes("node_modules"))
+      .filter(
+        (d) =>
+          d.isFile() &&
+          d.name.endsWith(".js") &&
+          !d.parentPath.includes("node_modules") &&
+          !d.parentPath.includes(join("web", "dist")),
+      )
       .map((d) => join(d.parentPath, d.name));
     assert.ok(files.length > 100, `${files.length} compiled files`);
     const used = new Set<string>();

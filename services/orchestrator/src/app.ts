@@ -5,6 +5,7 @@ import type { SuggestionsServiceClient } from "@bookstore/proto";
 import cors from "@fastify/cors";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
+import ajvErrors from "ajv-errors";
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyError,
@@ -23,6 +24,7 @@ import {
   schemaDetails,
 } from "./http-errors.js";
 import { IdempotencyCache } from "./idempotency.js";
+import type { MetricsTarget } from "./metrics-history.js";
 import type { OrderFeed } from "./order-feed.js";
 import type { SubmitOrder, TokenizeCard } from "./order-placement.js";
 import { OrderBook } from "./orders.js";
@@ -34,9 +36,12 @@ import {
   unparsableRequest,
 } from "./request-guard.js";
 import { registerBookRoutes } from "./routes/books.js";
+import { registerCatalogFacetRoutes } from "./routes/catalog-facets.js";
 import { registerCheckoutRoutes } from "./routes/checkout.js";
 import { registerDatabaseRoutes } from "./routes/database.js";
+import { registerOpsRoutes } from "./routes/ops.js";
 import { registerOrderRoutes } from "./routes/orders.js";
+import { defaultWebRoot, registerWebRoutes } from "./routes/web.js";
 
 export interface AppOptions {
   catalog: Catalog;
@@ -65,6 +70,10 @@ export interface AppOptions {
   feed?: OrderFeed;
   /** Browser origins allowed to call the API from another origin (the seed's web page). */
   corsOrigins?: string[];
+  /** The built storefront and dashboard (default web/dist). */
+  webRoot?: string;
+  /** Services' admin ports whose /metrics the dashboard shows. */
+  metricsTargets?: MetricsTarget[];
 }
 
 /** Builds the orchestrator's HTTP app without listening (tests use app.inject()). */
@@ -81,6 +90,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     bodyLimit: options.bodyLimitBytes ?? 64 * 1024,
     ajv: {
       customOptions: { allErrors: true, removeAdditional: false, coerceTypes: false, useDefaults: false },
+      // Words for each shape rule of the checkout body (checkout-body.ts: errorMessage).
+      plugins: [(ajv: Parameters<typeof ajvErrors.default>[0]) => ajvErrors.default(ajv)],
     },
   });
   // JSON only: anything else is 415, not a string body that fails validation.
@@ -152,6 +163,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     suggestions: options.suggestions,
     deadlineMs: options.suggestionsDeadlineMs ?? 2000,
   });
+  registerCatalogFacetRoutes(app, options.catalog);
+  registerOpsRoutes(app, {
+    db: options.db,
+    executor: options.executor,
+    metricsTargets: options.metricsTargets ?? [],
+  });
+  await registerWebRoutes(app, options.webRoot ?? defaultWebRoot);
 
   // Probes (Kubernetes, the container's health check): this process answers HTTP. Neither follows
   // the backends: with one down, an orchestrator answering 503 that names it serves clients better

@@ -1,12 +1,38 @@
+import { DEFAULT_MAX_QUANTITY } from "@bookstore/transaction-verification/rules/items";
+
 /**
  * The seed's checkout JSON, as a JSON schema: Fastify validates it (all errors at once), the
- * OpenAPI document at /docs shows it. Types, required fields, lengths and wire ranges; no unknown
- * field at any level. Business rules (Luhn, expiry, quantities...) belong to the validation
- * services, which name the field too.
+ * OpenAPI document at /docs shows it. The shape rules live here: types, required and non-blank
+ * fields, lengths, ranges (quantity 1..100, int32) and formats (card number, expiry, CVV, e-mail
+ * or phone), so a form learns of every such problem in one answer (400). The business rules
+ * (Luhn, brand, CVV length per brand, expiry in the past, postal code per country, duplicates,
+ * fraud) stay in the validation services, which name the field too (422). `errorMessage`
+ * (ajv-errors) gives each rule words a shopper can act on.
  */
 const text = (maxLength: number) => ({ type: "string", maxLength }) as const;
+
+/** A string that must hold something other than spaces. */
+const filled = (maxLength: number, pattern = "\\S", format?: string) => ({
+  type: "string",
+  maxLength,
+  pattern,
+  errorMessage: {
+    pattern: format ? `must be ${format}` : "must not be empty",
+    maxLength: `must be at most ${maxLength} characters`,
+  },
+});
 /** Integers travel as int32 to the services: anything outside is refused here, naming the field. */
 const int32 = { type: "integer", minimum: -2147483648, maximum: 2147483647 } as const;
+
+/** 12-19 digits, spaces and dashes allowed between them. */
+const CARD_NUMBER = "^[ -]*(?:\\d[ -]*){12,19}$";
+/** MM/YY or MM/YYYY. */
+const EXPIRY = "^\\s*(0[1-9]|1[0-2])/(\\d{2}|\\d{4})\\s*$";
+const CVV = "^\\s*\\d{3,4}\\s*$";
+/** An e-mail address (something@host.tld) or a phone number (7-15 digits); the exact rule is TV's. */
+const CONTACT = "^\\s*(?:[^\\s@]+@[^\\s@]+\\.[^\\s@]{2,}|\\+?[\\d\\s().-]{7,32})\\s*$";
+
+export const MAX_QUANTITY = DEFAULT_MAX_QUANTITY;
 
 export const checkoutBodySchema = {
   type: "object",
@@ -17,30 +43,57 @@ export const checkoutBodySchema = {
       type: "object",
       additionalProperties: false,
       required: ["name", "contact"],
-      properties: { name: text(200), contact: text(254) },
+      properties: {
+        name: filled(200),
+        contact: filled(254, CONTACT, "an e-mail address or a phone number"),
+      },
     },
     creditCard: {
       type: "object",
       additionalProperties: false,
       required: ["number", "expirationDate", "cvv"],
-      properties: { number: text(40), expirationDate: text(10), cvv: text(8) },
+      properties: {
+        number: filled(40, CARD_NUMBER, "12 to 19 digits (spaces and dashes allowed)"),
+        expirationDate: filled(10, EXPIRY, "a month and year as MM/YY or MM/YYYY"),
+        cvv: filled(8, CVV, "3 or 4 digits"),
+      },
     },
     items: {
       type: "array",
+      minItems: 1,
       maxItems: 100,
+      errorMessage: { minItems: "must contain at least one book" },
       items: {
         type: "object",
         additionalProperties: false,
         required: ["quantity"],
         anyOf: [{ required: ["name"] }, { required: ["id"] }],
-        properties: { name: text(300), id: text(200), quantity: int32 },
+        properties: {
+          name: text(300),
+          id: text(200),
+          quantity: {
+            ...int32,
+            minimum: 1,
+            maximum: MAX_QUANTITY,
+            errorMessage: {
+              minimum: "must be at least 1",
+              maximum: `must be at most ${MAX_QUANTITY}`,
+            },
+          },
+        },
       },
     },
     billingAddress: {
       type: "object",
       additionalProperties: false,
       required: ["street", "city", "zip", "country"],
-      properties: { street: text(300), city: text(200), state: text(200), zip: text(20), country: text(100) },
+      properties: {
+        street: filled(300),
+        city: filled(200),
+        state: text(200),
+        zip: filled(20),
+        country: filled(100),
+      },
     },
     shippingMethod: { type: "string", enum: ["Standard", "Express", "Overnight"] },
     termsAndConditionsAccepted: { type: "boolean" },

@@ -31,6 +31,30 @@ export const configSchema = z.object({
         .filter((o) => o.length > 0),
     )
     .pipe(z.array(z.url({ protocol: /^https?$/, error: "must be a list of http(s) origins" }))),
+  /**
+   * Admin HTTP ports whose /metrics the operations dashboard shows, as name=host:port,...
+   * (empty = only the orchestrator's own metrics).
+   */
+  METRICS_TARGETS: z
+    .string()
+    .default("")
+    .transform((s) =>
+      s
+        .split(",")
+        .map((t) => t.trim())
+        .filter((t) => t.length > 0),
+    )
+    .pipe(
+      z.array(
+        z
+          .string()
+          .regex(/^[A-Za-z0-9._-]{1,64}=[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, "must be a list of name=host:port")
+          .transform((t) => {
+            const [name = "", address = ""] = t.split(/=(.*)/s);
+            return { name, address };
+          }),
+      ),
+    ),
   /** Deadline of each call to a validation service. */
   CALL_DEADLINE_MS: env.millis(2000),
   CLEANUP_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),

@@ -70,6 +70,7 @@ const app = await buildApp({
   bodyLimitBytes: config.BODY_LIMIT_BYTES,
   trustProxy: config.TRUST_PROXY,
   corsOrigins: config.CORS_ORIGINS,
+  metricsTargets: config.METRICS_TARGETS,
   ...(payment ? { placeOrder: orderPlacement({ payment, executor, deadlineMs }) } : {}),
   ...(suggestions
     ? {
