@@ -93,8 +93,11 @@ try {
   console.error(`cannot start: ${(error as Error).message}`);
   await shutdown(1);
 }
+// One write, so a reader of the output sees the whole banner at once.
 console.log(
-  `\nBookstore is up: http://127.0.0.1:${config.ports.orchestrator}/  (API docs: /docs, health: /api/health)`,
+  [
+    `\nBookstore is up: http://127.0.0.1:${config.ports.orchestrator}/  (dashboard: /ops, API docs: /docs, health: /api/health)`,
+    `db-node and order-executor clusters: ${config.nodes} nodes each.`,
+    "Press Ctrl-C to stop.\n",
+  ].join("\n"),
 );
-console.log(`db-node and order-executor clusters: ${config.nodes} nodes each.`);
-console.log("Press Ctrl-C to stop.\n");

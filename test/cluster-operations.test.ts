@@ -106,29 +106,34 @@ describe("cluster operations on db-node processes", { timeout: 240_000 }, () => 
       }
     };
     const writers = Array.from({ length: 8 }, (_, w) => writer(w));
-    await new Promise((r) => setTimeout(r, 500));
-
     const joined: DbProcess[] = [];
-    for (const id of ["db4", "db5"]) {
-      const node = await startNode(id, peers, { join: true });
-      joined.push(node);
-      const out = await cluster(["add", id, node.address], addresses);
-      assert.match(out, new RegExp(`${id} is a voter`));
+    let oldLeader: DbProcess | undefined;
+    // The writers stop however this part ends, so a failure here does not run on into the next test.
+    try {
+      await new Promise((r) => setTimeout(r, 500));
+      for (const id of ["db4", "db5"]) {
+        const node = await startNode(id, peers, { join: true });
+        joined.push(node);
+        const out = await cluster(["add", id, node.address], addresses);
+        assert.match(out, new RegExp(`${id} is a voter`));
+      }
+      const before = await cluster(["status"], addresses);
+      assert.match(before, /5 voters, a majority is 3, 2 may fail/, before);
+      const leaderId = /membership \(leader (\w+),/.exec(before)?.[1];
+      const leader = db.nodes.find((n) => n.id === leaderId);
+      assert.ok(leader, `leader ${leaderId} is one of the first three`);
+      oldLeader = leader;
+
+      const out = await cluster(["remove", leader.id], addresses);
+      assert.match(out, new RegExp(`${leader.id} removed`));
+      await leader.stop();
+      addresses = [...db.nodes.filter((n) => n !== oldLeader), ...joined].map((n) => n.address);
+      await new Promise((r) => setTimeout(r, 1000));
+    } finally {
+      writing = false;
+      await Promise.all(writers);
     }
-    const before = await cluster(["status"], addresses);
-    assert.match(before, /5 voters, a majority is 3, 2 may fail/, before);
-    const leaderId = /membership \(leader (\w+),/.exec(before)?.[1];
-    const oldLeader = db.nodes.find((n) => n.id === leaderId);
-    assert.ok(oldLeader, `leader ${leaderId} is one of the first three`);
-
-    const out = await cluster(["remove", oldLeader.id], addresses);
-    assert.match(out, new RegExp(`${oldLeader.id} removed`));
-    await oldLeader.stop();
-    addresses = [...db.nodes.filter((n) => n !== oldLeader), ...joined].map((n) => n.address);
-    await new Promise((r) => setTimeout(r, 1000));
-    writing = false;
-    await Promise.all(writers);
-
+    assert.ok(oldLeader);
     const after = await cluster(["status"], addresses);
     assert.match(after, /4 voters, a majority is 3/, after);
     assert.doesNotMatch(after, new RegExp(`^${oldLeader.id}\\s`, "m"));

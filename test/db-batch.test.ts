@@ -41,7 +41,9 @@ async function callCount(method: string, code = "OK"): Promise<number> {
 
 const op = {
   write: (key: string, value: string, type = ValueType.VALUE_TYPE_STRING, expectedVersion?: number) =>
-    ({ operation: { $case: "write", value: { key, value, type, expectedVersion } } }) as BatchOperation,
+    ({
+      operation: { $case: "write", value: { key, value, type, expectedVersion, requestId: "" } },
+    }) as BatchOperation,
   read: (key: string) => ({ operation: { $case: "read", value: { key, stale: false } } }) as BatchOperation,
   decrement: (key: string, amount: number) =>
     ({ operation: { $case: "decrementStock", value: { key, amount, requestId: "" } } }) as BatchOperation,

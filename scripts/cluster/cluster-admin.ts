@@ -106,27 +106,37 @@ export class ClusterAdmin {
     const voters = status.peers.filter((p) => !p.learner);
     if (!member.learner && voters.length === 1)
       throw new Error(`${id} is the last voter; it cannot be removed`);
-    if (status.id === id) await this.transfer();
+    if (status.id === id) await this.transfer(undefined, id);
     await this.change("RemoveNode", (c, deadlineMs) =>
       callUnary(c, c.removeNode, { id, adminToken: this.token }, { deadlineMs }),
     );
   }
 
-  /** Hands leadership to `to` (default: the most caught-up voter); returns the new leader's id. */
-  async transfer(to?: string): Promise<string> {
-    const { address, status } = await this.leader();
-    const target = to ?? successorOf({ ...status, role: "leader" });
-    if (target === undefined) throw new Error("no other voter to hand leadership to");
-    if (target === status.id) return target;
-    const c = client(address);
-    const r = await callUnary(
-      c,
-      c.transferLeadership,
-      { to: target, adminToken: this.token },
-      { deadlineMs: this.timeoutMs },
-    );
-    if (!r.success)
-      throw new Error(`TransferLeadership to ${target} refused: ${r.message || "not a voter?"}`);
-    return target;
+  /**
+   * Hands leadership to `to` (default: the most caught-up voter); returns the new leader's id. With
+   * `from`, only leadership held by `from` is moved. A refused transfer is retried until the timeout:
+   * under write load the target may not catch up within the one election timeout a transfer gets,
+   * and the leader then simply keeps leading.
+   */
+  async transfer(to?: string, from?: string): Promise<string> {
+    const end = Date.now() + this.timeoutMs;
+    for (;;) {
+      const { address, status } = await this.leader();
+      if (from !== undefined && status.id !== from) return status.id;
+      const target = to ?? successorOf({ ...status, role: "leader" });
+      if (target === undefined) throw new Error("no other voter to hand leadership to");
+      if (target === status.id) return target;
+      const c = client(address);
+      const r = await callUnary(
+        c,
+        c.transferLeadership,
+        { to: target, adminToken: this.token },
+        { deadlineMs: Math.max(1000, end - Date.now()) },
+      );
+      if (r.success) return target;
+      if (Date.now() > end)
+        throw new Error(`TransferLeadership to ${target} refused: ${r.message || "not a voter?"}`);
+      await sleep(200);
+    }
   }
 }
