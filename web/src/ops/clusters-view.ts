@@ -1,19 +1,7 @@
 // Both Raft clusters, node by node (role, term, commit and applied index, leader, health), and the
 // order queue as the executor leader sees it.
 import { html } from "lit";
-
-export interface ClusterNode {
-  id: string;
-  address: string;
-  health: "online" | "offline";
-  role: string;
-  leader: boolean;
-  term: number;
-  leaderId: string;
-  commitIndex: number;
-  appliedIndex: number;
-  error?: string;
-}
+import type { ClusterNode } from "../../../services/orchestrator/src/routes/ops-shapes.js";
 
 export interface Clusters {
   at: string;

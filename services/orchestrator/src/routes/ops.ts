@@ -10,6 +10,7 @@ import type { ExecutorClient, NodeStatus as ExecutorStatus } from "../executor-c
 import { errorBody } from "../http-errors.js";
 import { MetricsHistory, type MetricsTarget } from "../metrics-history.js";
 import { statusName } from "../order-view.js";
+import type { ClusterNode } from "./ops-shapes.js";
 
 export interface OpsRoutesOptions {
   db: DatabaseClient | undefined;
@@ -18,20 +19,6 @@ export interface OpsRoutesOptions {
   /** How often the metrics are read (default 2 s), and how many readings are kept (default 150). */
   metricsIntervalMs?: number;
   metricsPoints?: number;
-}
-
-/** One Raft node as the dashboard draws it, whichever cluster it belongs to. */
-export interface ClusterNode {
-  id: string;
-  address: string;
-  health: "online" | "offline";
-  role: string;
-  leader: boolean;
-  term: number;
-  leaderId: string;
-  commitIndex: number;
-  appliedIndex: number;
-  error?: string;
 }
 
 const checkoutSeconds = new Histogram({
