@@ -26,10 +26,10 @@ export class GrpcNodes {
     id: string,
     port: number,
     peers: { id: string; address: string }[],
-    o: { join?: boolean; dataDir?: string } = {},
+    o: { join?: boolean; dataDir?: string; snapshotPartBytes?: number; maxReceiveBytes?: number } = {},
   ): Promise<Running> {
     const sm = new ByteKv();
-    const transport = new GrpcTransport(id, { token: TOKEN });
+    const transport = new GrpcTransport(id, { token: TOKEN, snapshotPartBytes: o.snapshotPartBytes });
     const dataDir = o.dataDir ?? join(this.dir, id);
     const node = await RaftNode.create({
       id,
@@ -43,10 +43,13 @@ export class GrpcNodes {
       electionTick: 10,
       snapshotEntries: 50,
     });
-    const server = await startRaftServer(node as RaftNode<unknown>, "127.0.0.1", port, {
-      adminToken: TOKEN,
-      onPeerMessage: (from) => transport.markAlive(from),
-    });
+    const server = await startRaftServer(
+      node as RaftNode<unknown>,
+      "127.0.0.1",
+      port,
+      { adminToken: TOKEN, onPeerMessage: (from) => transport.markAlive(from) },
+      o.maxReceiveBytes,
+    );
     node.start();
     const r = { id, node, server, sm, dataDir };
     this.running.push(r);

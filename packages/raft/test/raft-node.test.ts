@@ -70,6 +70,22 @@ describe("RaftNode over gRPC", { timeout: 30_000 }, () => {
     assert.ok(idx > index);
   });
 
+  it("a snapshot larger than the peers' message limit reaches a new member in parts (nemesis soak)", async () => {
+    // Every server accepts 512 KiB messages; the snapshot is ~1.6 MB, sent in 128 KiB parts.
+    const limits = { maxReceiveBytes: 512 << 10, snapshotPartBytes: 128 << 10 };
+    const ports = await Promise.all([freePort(), freePort()]);
+    const peers = [{ id: "s1", address: `127.0.0.1:${ports[0]}` }];
+    const s1 = await nodesUnderTest.launch("s1", ports[0] as number, peers, limits);
+    await waitFor(() => s1.node.status().role === "leader");
+    const value = Buffer.alloc(4096, 7);
+    for (let i = 0; i < 400; i++) await s1.node.propose(command(`big${i}`, value));
+    await waitFor(() => s1.node.status().appliedIndex >= 400);
+    const s2 = await nodesUnderTest.launch("s2", ports[1] as number, peers, { ...limits, join: true });
+    await s1.node.addNode("s2", `127.0.0.1:${ports[1]}`, true);
+    await waitFor(() => s2.sm.data.get("big399")?.equals(value), 15_000);
+    assert.equal(s2.sm.data.size, s1.sm.data.size);
+  });
+
   it("membership, leadership and peer streams need the cluster's token (issue 10, finding 9)", async () => {
     const [port] = await Promise.all([freePort()]);
     const solo = await launch("solo", port as number, [{ id: "solo", address: `127.0.0.1:${port}` }]);
@@ -104,6 +120,7 @@ describe("RaftNode over gRPC", { timeout: 30_000 }, () => {
         rejectHint: 0,
         snapshot: undefined,
         context: Buffer.alloc(0),
+        part: undefined,
       });
       stream.end();
     });

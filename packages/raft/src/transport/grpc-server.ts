@@ -28,6 +28,7 @@ import { streamBackup } from "../backup/backup-stream.js";
 import { RaftError } from "../node/errors.js";
 import type { RaftNode } from "../node/raft-node.js";
 import { CLUSTER_TOKEN_METADATA_KEY, sameSecret } from "./credentials.js";
+import { SnapshotAssembler } from "./snapshot-parts.js";
 import { fromWire } from "./wire.js";
 
 export interface RaftServiceHooks {
@@ -90,8 +91,10 @@ export function raftServiceImplementation(
       };
       if (hooks.closing?.aborted) return finish();
       hooks.closing?.addEventListener("abort", finish);
+      const parts = new SnapshotAssembler();
       call.on("data", (pb: RaftMessage) => {
-        const m = fromWire(pb);
+        const whole = parts.accept(pb);
+        const m = whole && fromWire(whole);
         if (!m || answered) return;
         hooks.onPeerMessage?.(m.from);
         node.receive(m);
@@ -161,8 +164,9 @@ export async function startRaftServer(
   host: string,
   port: number,
   hooks: RaftServiceHooks,
+  maxReceiveBytes = 64 << 20,
 ): Promise<RunningRaftServer> {
-  const server = new Server({ "grpc.max_receive_message_length": 64 << 20 });
+  const server = new Server({ "grpc.max_receive_message_length": maxReceiveBytes });
   server.addService(RaftServiceService, raftServiceImplementation(node, hooks));
   const bound = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (err, p) =>

@@ -20,6 +20,7 @@ import {
 } from "@grpc/grpc-js";
 import type { Message, NodeId } from "../core/types.js";
 import { tokenMetadata } from "./credentials.js";
+import { SNAPSHOT_PART_BYTES, splitSnapshot } from "./snapshot-parts.js";
 import { toWire } from "./wire.js";
 
 export interface Transport {
@@ -34,6 +35,8 @@ export interface GrpcTransportOptions {
   /** Messages held per peer while its stream is congested or reconnecting. */
   queueLimit?: number;
   maxMessageBytes?: number;
+  /** A snapshot's data travels in parts of this size (snapshot-parts.ts); default 1 MiB. */
+  snapshotPartBytes?: number;
 }
 
 /** Longest a connection attempt to a peer may take before it is replaced by a fresh one. */
@@ -154,6 +157,7 @@ export class GrpcTransport implements Transport {
   private readonly links = new Map<NodeId, PeerLink>();
   private readonly queueLimit: number;
   private readonly maxBytes: number;
+  private readonly partBytes: number;
   private readonly metadata: Metadata;
 
   constructor(
@@ -162,6 +166,7 @@ export class GrpcTransport implements Transport {
   ) {
     this.queueLimit = opts.queueLimit ?? 4096;
     this.maxBytes = opts.maxMessageBytes ?? 64 << 20;
+    this.partBytes = opts.snapshotPartBytes ?? SNAPSHOT_PART_BYTES;
     this.metadata = tokenMetadata(opts.token);
   }
 
@@ -179,7 +184,10 @@ export class GrpcTransport implements Transport {
   }
 
   send(messages: Message[]): void {
-    for (const m of messages) this.links.get(m.to)?.send(toWire(m));
+    for (const m of messages) {
+      const link = this.links.get(m.to);
+      if (link) for (const part of splitSnapshot(toWire(m), this.partBytes)) link.send(part);
+    }
   }
 
   markAlive(id: NodeId): void {

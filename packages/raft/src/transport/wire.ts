@@ -81,6 +81,7 @@ export function toWire(m: Message): RaftMessage {
     rejectHint: m.rejectHint,
     snapshot: m.snapshot ? toPbSnapshot(m.snapshot) : undefined,
     context: Buffer.from(m.context, "utf8"),
+    part: undefined,
   };
 }
 

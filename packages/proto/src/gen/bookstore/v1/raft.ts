@@ -193,6 +193,17 @@ export interface RaftMessage {
     | undefined;
   /** Opaque request context (ReadIndex). */
   context: Buffer;
+  /**
+   * Set when this message carries one part of its snapshot's data: a snapshot larger than a part
+   * travels as consecutive messages on one stream, reassembled by the receiver.
+   */
+  part: RaftSnapshotPart | undefined;
+}
+
+export interface RaftSnapshotPart {
+  /** Where this message's snapshot.data starts in the whole, and the whole's length in bytes. */
+  offset: number;
+  total: number;
 }
 
 export interface RaftSendResponse {
@@ -517,6 +528,7 @@ function createBaseRaftMessage(): RaftMessage {
     rejectHint: 0,
     snapshot: undefined,
     context: Buffer.alloc(0),
+    part: undefined,
   };
 }
 
@@ -557,6 +569,9 @@ export const RaftMessage: MessageFns<RaftMessage> = {
     }
     if (message.context.length !== 0) {
       writer.uint32(98).bytes(message.context);
+    }
+    if (message.part !== undefined) {
+      RaftSnapshotPart.encode(message.part, writer.uint32(106).fork()).join();
     }
     return writer;
   },
@@ -670,6 +685,14 @@ export const RaftMessage: MessageFns<RaftMessage> = {
             message.context = Buffer.from(reader.bytes());
             continue;
           }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.part = RaftSnapshotPart.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -704,6 +727,7 @@ export const RaftMessage: MessageFns<RaftMessage> = {
         : 0,
       snapshot: isSet(object.snapshot) ? RaftSnapshot.fromJSON(object.snapshot) : undefined,
       context: isSet(object.context) ? Buffer.from(bytesFromBase64(object.context)) : Buffer.alloc(0),
+      part: isSet(object.part) ? RaftSnapshotPart.fromJSON(object.part) : undefined,
     };
   },
 
@@ -744,6 +768,84 @@ export const RaftMessage: MessageFns<RaftMessage> = {
     }
     if (message.context.length !== 0) {
       obj.context = base64FromBytes(message.context);
+    }
+    if (message.part !== undefined) {
+      obj.part = RaftSnapshotPart.toJSON(message.part);
+    }
+    return obj;
+  },
+};
+
+function createBaseRaftSnapshotPart(): RaftSnapshotPart {
+  return { offset: 0, total: 0 };
+}
+
+export const RaftSnapshotPart: MessageFns<RaftSnapshotPart> = {
+  encode(message: RaftSnapshotPart, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.offset !== 0) {
+      writer.uint32(8).int64(message.offset);
+    }
+    if (message.total !== 0) {
+      writer.uint32(16).int64(message.total);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RaftSnapshotPart {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRaftSnapshotPart();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.offset = longToNumber(reader.int64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.total = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RaftSnapshotPart {
+    return {
+      offset: isSet(object.offset) ? globalThis.Number(object.offset) : 0,
+      total: isSet(object.total) ? globalThis.Number(object.total) : 0,
+    };
+  },
+
+  toJSON(message: RaftSnapshotPart): unknown {
+    const obj: any = {};
+    if (message.offset !== 0) {
+      obj.offset = Math.round(message.offset);
+    }
+    if (message.total !== 0) {
+      obj.total = Math.round(message.total);
     }
     return obj;
   },
