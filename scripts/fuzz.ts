@@ -2,21 +2,24 @@
 // fresh system on free ports (every service its own process). N HTTP requests over the documented
 // routes and N/50 requests per unary gRPC method (at least 5); the same seed sends the same requests.
 import { rmSync } from "node:fs";
-import { parseArgs } from "node:util";
 import { DatabaseClient } from "@bookstore/db-client";
+import { commandLine } from "@bookstore/kit";
 import { ExecutorClient } from "../services/orchestrator/src/executor-client.js";
 import { type FuzzReport, fuzzGrpc, fuzzHttp } from "../test/fuzz/run-fuzz.js";
 import { fuzzSamples } from "../test/fuzz/samples.js";
 import { stockSnapshot, systemProblems } from "../test/fuzz/system-checks.js";
 import { freeSystemPorts, startSystem, systemSpecs } from "./system.js";
 
-const { values } = parseArgs({
-  options: { runs: { type: "string", default: "2000" }, seed: { type: "string" }, help: { type: "boolean" } },
-});
-if (values.help) {
-  console.log("usage: npm run fuzz -- [--runs N (HTTP requests; N/50 per gRPC method)] [--seed S]");
-  process.exit(0);
-}
+const values = commandLine(
+  "usage: npm run fuzz -- [--runs N (HTTP requests; N/50 per gRPC method)] [--seed S]",
+  {
+    options: {
+      runs: { type: "string", default: "2000" },
+      seed: { type: "string" },
+      help: { type: "boolean" },
+    },
+  },
+);
 const runs = Number(values.runs);
 const seed = values.seed === undefined ? Date.now() % 2 ** 31 : Number(values.seed);
 if (!Number.isInteger(runs) || runs < 1 || !Number.isInteger(seed)) {

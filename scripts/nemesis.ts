@@ -2,7 +2,7 @@
 // real processes on their own network hosts (Linux network namespaces joined by veth links; needs
 // root). Prints each fault as it happens, then a table and, last, `<ops> operations, <faults>
 // faults, <n> anomalies`; exits 1 on any anomaly. The same seed replays the same fault schedule.
-import { parseArgs } from "node:util";
+import { commandLine } from "@bookstore/kit";
 import { runNemesis } from "../test/nemesis/run-nemesis.js";
 
 const usage = `usage: npm run nemesis -- --target db|orders --minutes N [--seed S] [--keep]
@@ -17,25 +17,15 @@ taken, none twice, no hold open) and prints availability per fault. Needs root (
 A run with anomalies (any run with --keep) keeps its history, fault log and process logs under
 var/nemesis/. Exits 1 on any anomaly.`;
 
-let values: { target?: string; minutes?: string; seed?: string; keep?: boolean; help?: boolean };
-try {
-  ({ values } = parseArgs({
-    options: {
-      target: { type: "string" },
-      minutes: { type: "string", default: "5" },
-      seed: { type: "string" },
-      keep: { type: "boolean", default: false },
-      help: { type: "boolean", default: false },
-    },
-  }));
-} catch (error) {
-  console.error(`${(error as Error).message}\n\n${usage}`);
-  process.exit(2);
-}
-if (values.help) {
-  console.log(usage);
-  process.exit(0);
-}
+const values = commandLine(usage, {
+  options: {
+    target: { type: "string" },
+    minutes: { type: "string", default: "5" },
+    seed: { type: "string" },
+    keep: { type: "boolean", default: false },
+    help: { type: "boolean", default: false },
+  },
+});
 const minutes = Number(values.minutes);
 const seed = values.seed === undefined ? Date.now() % 1_000_000 : Number(values.seed);
 if (

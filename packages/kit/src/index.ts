@@ -1,3 +1,4 @@
+export * from "./command-line.js";
 export * from "./config.js";
 export * from "./errors.js";
 export * from "./grpc-client.js";

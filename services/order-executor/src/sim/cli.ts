@@ -1,6 +1,6 @@
 // `npm run sim:orders -- --seeds N [--start S]`, or `--seed S` to replay one seed with its stats.
 // Prints "N seeds, V violations" and the first failing seed; exits 1 on any violation.
-import { parseArgs } from "node:util";
+import { commandLine } from "@bookstore/kit";
 import { defaultOrderSimOptions, runOrderSeed } from "./order-simulator.js";
 
 const usage = `usage: npm run sim:orders -- [--seeds N] [--start S] [--orders K]
@@ -14,28 +14,15 @@ captured if and only if its stock was taken (for the order's exact total), no re
 is left open, sold + remaining = initial stock, and phase two is only ever sent for a decision in
 the log. Prints "N seeds, V violations"; exits 1 on any violation.`;
 
-let values: ReturnType<typeof parse>["values"];
-function parse() {
-  return parseArgs({
-    options: {
-      seeds: { type: "string", default: "100" },
-      start: { type: "string", default: "1" },
-      seed: { type: "string" },
-      orders: { type: "string", default: String(defaultOrderSimOptions.orders) },
-      help: { type: "boolean", default: false },
-    },
-  });
-}
-try {
-  values = parse().values;
-} catch (error) {
-  console.error(`${(error as Error).message}\n\n${usage}`);
-  process.exit(2);
-}
-if (values.help) {
-  console.log(usage);
-  process.exit(0);
-}
+const values = commandLine(usage, {
+  options: {
+    seeds: { type: "string", default: "100" },
+    start: { type: "string", default: "1" },
+    seed: { type: "string" },
+    orders: { type: "string", default: String(defaultOrderSimOptions.orders) },
+    help: { type: "boolean", default: false },
+  },
+});
 const orders = Number(values.orders);
 if (values.seed !== undefined) {
   const r = runOrderSeed(Number(values.seed), { orders });
