@@ -23,7 +23,8 @@ if (config.help) {
 
 Starts every service of the bookstore on localhost and waits until each is healthy:
 ${specs.map((s) => `  ${s.name.padEnd(26)} ${s.ports.join(", ")}`).join("\n")}
-Then serves the API at http://127.0.0.1:${config.ports.orchestrator}/ (OpenAPI at /docs).
+Then serves the storefront at http://127.0.0.1:${config.ports.orchestrator}/, the operations dashboard
+at /ops and the API (OpenAPI at /docs).
 A process that dies is reported and started again (data kept, backoff 1 s doubling to 30 s) while
 the others keep serving. Ctrl-C or SIGTERM stops them all.
 
