@@ -289,9 +289,10 @@ async function isReady(spec: ProcessSpec): Promise<boolean> {
 /**
  * Waits until the process answers its health check; fails if it exits first or takes too long.
  * Every process starts at once on a 2-core machine, so the budget covers all of them compiling and
- * initialising together (suggestions alone took 15 s of it with other suites running).
+ * initialising together (suggestions alone took 15 s of it with other suites running, and over 60 s
+ * at a load average of 10).
  */
-export async function waitReady(running: RunningProcess, timeoutMs = 60_000): Promise<void> {
+export async function waitReady(running: RunningProcess, timeoutMs = 120_000): Promise<void> {
   let exitedWith: number | string | undefined;
   void running.exited.then((code) => {
     exitedWith = code;
@@ -330,7 +331,7 @@ export async function startSystem(
   specs: ProcessSpec[],
   onLine: (name: string, line: string) => void = () => {},
   /** How long each process may take to become ready (a loaded machine needs more). */
-  readyTimeoutMs = 60_000,
+  readyTimeoutMs = 120_000,
 ): Promise<System> {
   const processes: RunningProcess[] = [];
   const stop = async () => {
