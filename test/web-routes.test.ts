@@ -15,6 +15,10 @@ import type { RunningDbNode } from "../services/db-node/src/db-node.js";
 import { buildApp } from "../services/orchestrator/src/app.js";
 import { ExecutorClient } from "../services/orchestrator/src/executor-client.js";
 import { MetricsHistory } from "../services/orchestrator/src/metrics-history.js";
+import {
+  CATALOG_PAGE_SIZE,
+  FIRST_CATALOG_PAGE,
+} from "../services/orchestrator/src/routes/catalog-first-page.js";
 import { startSingleDbNode } from "./support/single-db-node.js";
 
 const logger = createLogger({ service: "web-routes-test", level: "silent" });
@@ -57,6 +61,14 @@ describe("web pages and assets", () => {
     const ops = await app.inject({ url: "/ops" });
     assert.match(ops.body, /<title>ops<\/title>/);
     assert.match((await app.inject({ url: "/ops/order/abc" })).body, /<title>ops<\/title>/);
+  });
+
+  it("the storefront's front page preloads the catalog's first page; other pages preload nothing", async () => {
+    const front = await app.inject({ url: "/" });
+    assert.equal(front.headers.link, `<${FIRST_CATALOG_PAGE}>; rel=preload; as=fetch; crossorigin`);
+    assert.equal(FIRST_CATALOG_PAGE, `/api/books?page=1&limit=${CATALOG_PAGE_SIZE}`);
+    for (const url of ["/?genre=fantasy", "/book/dune", "/cart"])
+      assert.equal((await app.inject({ url })).headers.link, undefined, url);
   });
 
   it("hashed assets are cached for good; API routes and the seed's GET /checkout keep their meaning", async () => {

@@ -2,11 +2,12 @@
 // (debounced; an outdated search is aborted). The filters and the query live in the address, so a
 // reload or a shared link shows the same books.
 import { html, render } from "lit";
+import { CATALOG_PAGE_SIZE } from "../../../services/orchestrator/src/routes/catalog-first-page.js";
 import { api, isAbort, problemText } from "../shared/api.js";
 import { type BookSummary, bookCard } from "./book-card.js";
 import { LatestRequest } from "./latest-request.js";
 
-const PAGE_SIZE = 12;
+const PAGE_SIZE = CATALOG_PAGE_SIZE;
 
 interface Filters {
   q: string;
