@@ -24,6 +24,9 @@ import type { RunningDbNode } from "../services/db-node/src/db-node.js";
 import { databaseService, dbHandlers } from "../services/db-node/src/service.js";
 import { startSingleDbNode } from "./support/single-db-node.js";
 
+/** Generous: these tests check what each operation answers, not how fast (CI runs files side by side). */
+const DEADLINE_MS = 10_000;
+
 const BATCH = "/bookstore.v1.DatabaseService/Batch";
 const WRITE = "/bookstore.v1.DatabaseService/Write";
 
@@ -82,7 +85,7 @@ describe("db-node Batch", { timeout: 30_000 }, () => {
       c,
       c.write,
       { key: "stock:b1", value: "3", type: ValueType.VALUE_TYPE_INT, requestId: "" },
-      { deadlineMs: 2000 },
+      { deadlineMs: DEADLINE_MS },
     );
     const { results } = await callUnary(
       c,
@@ -100,7 +103,7 @@ describe("db-node Batch", { timeout: 30_000 }, () => {
           { operation: undefined },
         ],
       },
-      { deadlineMs: 2000 },
+      { deadlineMs: DEADLINE_MS },
     );
     assert.equal(results.length, 9);
     const [put, cas, over, missing, bad, dec, inc, absent, empty] = results as BatchResult[];
@@ -127,7 +130,7 @@ describe("db-node Batch", { timeout: 30_000 }, () => {
       c,
       c.batch,
       { operations: [op.read("k:1"), op.read("stock:b1")] },
-      { deadlineMs: 2000 },
+      { deadlineMs: DEADLINE_MS },
     );
     const values = after.results.map((r) =>
       r.response?.$case === "read" ? r.response.value.value : undefined,
@@ -141,7 +144,7 @@ describe("db-node Batch", { timeout: 30_000 }, () => {
       c,
       c.write,
       { key: "stock:2pc", value: "2", type: ValueType.VALUE_TYPE_INT, requestId: "" },
-      { deadlineMs: 2000 },
+      { deadlineMs: DEADLINE_MS },
     );
     const prepare = (tx: string, amount: number) =>
       ({
@@ -156,7 +159,7 @@ describe("db-node Batch", { timeout: 30_000 }, () => {
       c,
       c.batch,
       { operations: [prepare("t1", 1), prepare("t2", 1), prepare("t3", 1)] },
-      { deadlineMs: 2000 },
+      { deadlineMs: DEADLINE_MS },
     );
     const votes = first.results.map((r) =>
       r.response?.$case === "prepareStock" ? r.response.value : undefined,
@@ -171,7 +174,7 @@ describe("db-node Batch", { timeout: 30_000 }, () => {
       c,
       c.batch,
       { operations: [decide("t1", "commitStock"), decide("t2", "abortStock")] },
-      { deadlineMs: 2000 },
+      { deadlineMs: DEADLINE_MS },
     );
     assert.ok(second.results.every((r) => r.code === GrpcStatus.OK));
     const db = new DatabaseClient({ addresses: [address] });
@@ -183,7 +186,7 @@ describe("db-node Batch", { timeout: 30_000 }, () => {
     const before = node.node.status().commitIndex;
     const operations = Array.from({ length: 1001 }, (_, i) => op.write(`big:${i}`, "x"));
     await assert.rejects(
-      callUnary(c, c.batch, { operations }, { deadlineMs: 2000 }),
+      callUnary(c, c.batch, { operations }, { deadlineMs: DEADLINE_MS }),
       (e: { code: number; details: string }) => {
         assert.equal(e.code, GrpcStatus.INVALID_ARGUMENT);
         assert.match(e.details, /operations: at most 1000/);
