@@ -62,9 +62,12 @@ describe("db-node cluster (3 processes)", { timeout: 60_000 }, () => {
     assert.equal(r.found, true);
     assert.equal(r.type, ValueType.VALUE_TYPE_INT);
     assert.equal(r.value, String(book.stock));
-    const status = await db.statusAll();
-    for (const s of status)
-      assert.equal(s.status === "online" && s.recordCount >= catalog.books.length, true);
+    // Followers apply the seed when replication reaches them: every node holds it within 5 s.
+    const seededEverywhere = async () =>
+      (await db.statusAll()).every((s) => s.status === "online" && s.recordCount >= catalog.books.length);
+    const end = Date.now() + 5000;
+    while (!(await seededEverywhere()) && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(await seededEverywhere(), true);
   });
 
   it("rejects bad input with INVALID_ARGUMENT and writes nothing", async () => {
