@@ -167,6 +167,12 @@ describe("browser: storefront and operations dashboard", { timeout: 300_000 }, (
     const overflow = await w.page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
     assert.equal(overflow, false, "no horizontal scrolling on a phone");
     await w.screenshot("04-book-phone");
+    // The quantity typed survives the stock refresh's re-render between typing and clicking.
+    await w.page.locator("#quantity").fill("3");
+    await w.page.waitForResponse((r) => r.url().endsWith("/api/database/stock/the-hobbit"));
+    await w.page.waitForTimeout(100); // the refresh's render
+    await w.page.locator("form.add-form button[type=submit]").click();
+    await w.page.waitForFunction(() => document.querySelector(".badge")?.textContent?.trim() === "3");
   });
 
   it("the client-side check blocks a bad card number before any request", async () => {

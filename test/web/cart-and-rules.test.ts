@@ -134,7 +134,9 @@ describe("order failures in words", () => {
 });
 
 describe("latest request wins", () => {
-  it("debounces, aborts the outdated request, and delivers only the newest", async () => {
+  it("debounces, aborts the outdated request, and delivers only the newest", async (t) => {
+    // Mocked timers: the order of events is exact, whatever the machine's load.
+    t.mock.timers.enable({ apis: ["setTimeout"] });
     const latest = new LatestRequest();
     const started: string[] = [];
     const aborted: string[] = [];
@@ -147,9 +149,11 @@ describe("latest request wins", () => {
     };
     latest.run(20, request("w"), (v) => delivered.push(v), fail);
     latest.run(20, request("wi"), (v) => delivered.push(v), fail);
-    await new Promise((r) => setTimeout(r, 25));
+    t.mock.timers.tick(25); // "wi" starts at 20 ms and would answer at 50
     latest.run(20, request("wiz"), (v) => delivered.push(v), fail);
-    await new Promise((r) => setTimeout(r, 100));
+    t.mock.timers.tick(20); // "wiz" starts at 45 ms
+    t.mock.timers.tick(30); // both have answered by 75 ms
+    await new Promise((r) => setImmediate(r));
     assert.deepEqual(started, ["wi", "wiz"], "w never started: typing went on within the delay");
     assert.deepEqual(aborted, ["wi"]);
     assert.deepEqual(delivered, ["wiz"]);

@@ -92,7 +92,6 @@ function view(s: State, added: (title: string) => void) {
     return html`<h1 tabindex="-1">Book not available</h1><p class="alert error" role="alert">${s.problem}</p>`;
   const book = s.book;
   if (!book) return html`<h1 tabindex="-1" aria-busy="true">Loading…</h1>`;
-  let quantity = 1;
   return html`<article class="book-page">
       ${cover(book)}
       <div>
@@ -103,16 +102,16 @@ function view(s: State, added: (title: string) => void) {
         <p class="stock ${s.stock?.available === false ? "out" : ""}" data-cy="stock" aria-live="polite">
           ${stockText(s.stock)}
         </p>
-        <form class="add-form" @submit=${(e: Event) => {
+        <form class="add-form" @submit=${(e: SubmitEvent) => {
           e.preventDefault();
-          addBook(book.id, quantity);
+          // Read from the form, not from a variable of this render: the stock refresh re-renders
+          // the page between typing and clicking.
+          const form = e.currentTarget as HTMLFormElement;
+          addBook(book.id, Number(new FormData(form).get("quantity")) || 1);
           added(book.title);
         }}>
           <label for="quantity">Quantity</label>
-          <input id="quantity" type="number" min="1" max=${MAX_QUANTITY} value="1" inputmode="numeric"
-            @input=${(e: Event) => {
-              quantity = Number((e.target as HTMLInputElement).value) || 1;
-            }} />
+          <input id="quantity" name="quantity" type="number" min="1" max=${MAX_QUANTITY} value="1" inputmode="numeric" />
           <button type="submit" data-cy="add-to-cart" ?disabled=${s.stock?.available === false}>Add to cart</button>
         </form>
         <p class="visually-hidden" role="status">${s.status}</p>
