@@ -23,11 +23,16 @@ for (const suite of chosen) {
   }
 }
 for (const suite of chosen) {
+  // A suite returns one table's rows, or several tables (printed apart, written as one list).
   const mod = (await import(new URL(`${suite}.ts`, suitesDir).href)) as {
-    default: () => Promise<TableRow[]>;
+    default: () => Promise<TableRow[] | TableRow[][]>;
   };
   console.log(`\n## ${suite}`);
-  const rows = await mod.default();
-  printTable(rows);
-  console.log(`results: ${writeResults(suite, rows)}`);
+  const result = await mod.default();
+  const tables = result.every(Array.isArray) ? (result as TableRow[][]) : [result as TableRow[]];
+  for (const table of tables) {
+    printTable(table);
+    console.log("");
+  }
+  console.log(`results: ${writeResults(suite, tables.flat())}`);
 }

@@ -4,6 +4,8 @@
 // p50/p99 from the POST to COMPLETED, and the largest queue depth seen on the executor leader. In
 // the same run, "validation only": a second orchestrator on the same services that does not place
 // orders, at 64 clients (the checkout suite's case) — the rate execution is compared against.
+// For each run, a "cpu ms per order" row: every service's processor time per counted order (with
+// more processes than cores, this bounds the rate).
 import { rmSync } from "node:fs";
 import { loadCatalog } from "@bookstore/catalog";
 import { DatabaseClient } from "@bookstore/db-client";
@@ -11,9 +13,10 @@ import { closeAllClients, freePort } from "@bookstore/kit";
 import { ValueType } from "@bookstore/proto";
 import { freeSystemPorts, startProcess, startSystem, systemSpecs, waitReady } from "../../scripts/system.js";
 import { ExecutorClient } from "../../services/orchestrator/src/executor-client.js";
-import { type BenchRow, round } from "../lib/report.js";
+import { type BenchRow, round, type TableRow } from "../lib/report.js";
 import { checkoutLoad, orderBody, randomIp } from "../support/checkout-bodies.js";
 import { closedLoop, summarize } from "../support/load.js";
+import { cpuMeter, type NamedProcess } from "../support/process-cpu.js";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 
@@ -62,7 +65,19 @@ async function restock(db: DatabaseClient): Promise<void> {
   );
 }
 
-export default async function run(): Promise<BenchRow[]> {
+/** Each group's CPU ms per counted order, and their total. */
+function cpuRow(cpu: Map<string, number>, orders: number, clients: number, kind: string): TableRow {
+  const row: TableRow = { suite: "orders", case: `cpu ms per order (${kind})`, clients };
+  let total = 0;
+  for (const [group, ms] of [...cpu].sort(([a], [b]) => a.localeCompare(b))) {
+    row[group] = round(ms / Math.max(1, orders), 1);
+    total += ms;
+  }
+  row.total = round(total / Math.max(1, orders), 1);
+  return row;
+}
+
+export default async function run(): Promise<TableRow[][]> {
   const ports = await freeSystemPorts();
   const specs = systemSpecs(ports, { LOG_LEVEL: "warn", TRUST_PROXY: "true" });
   const profileDir = process.env.BENCH_PROFILE;
@@ -81,6 +96,9 @@ export default async function run(): Promise<BenchRow[]> {
     () => {},
   );
   const rows: BenchRow[] = [];
+  const cpuRows: TableRow[] = [];
+  const named = (): NamedProcess[] =>
+    [...system.processes, validating].map((p) => ({ name: p.spec.name, pid: p.child.pid }));
   try {
     await waitReady(validating);
     await restock(new DatabaseClient({ addresses: ports.dbNodes.map((p) => `127.0.0.1:${p}`) }));
@@ -89,14 +107,20 @@ export default async function run(): Promise<BenchRow[]> {
       deadlineMs: 2000,
     });
     const url = `http://127.0.0.1:${ports.orchestrator}`;
+    let cpu = cpuMeter([]);
+    const meter = () => {
+      cpu = cpuMeter(named());
+    };
     for (const clients of [1, 16, 64]) {
       const { result, maxQueue } = await watchQueue(
         executor,
-        closedLoop(clients, seconds, () => placeAndWait(url)),
+        closedLoop(clients, seconds, () => placeAndWait(url), 2, meter),
       );
+      cpuRows.push(cpuRow(cpu(), result.ops, clients, "completed"));
       rows.push({ suite: "orders", case: "completed", clients, ...summarize(result), max_queue: maxQueue });
     }
-    const validation = await checkoutLoad(`http://127.0.0.1:${validationPort}`, 64, seconds);
+    const validation = await checkoutLoad(`http://127.0.0.1:${validationPort}`, 64, seconds, meter);
+    cpuRows.push(cpuRow(cpu(), validation.ops_per_s * seconds, 64, "validation only"));
     rows.push({ suite: "orders", case: "validation only", ...validation });
   } finally {
     validating.child.kill("SIGTERM");
@@ -108,5 +132,5 @@ export default async function run(): Promise<BenchRow[]> {
   const at64 = rows.find((r) => r.case === "completed" && r.clients === 64);
   const base = rows.find((r) => r.case === "validation only");
   if (at64 && base && base.ops_per_s > 0) at64.vs_validation_only = round(at64.ops_per_s / base.ops_per_s, 2);
-  return rows;
+  return [rows, cpuRows];
 }

@@ -49,7 +49,12 @@ export function randomIp(): string {
  * POST /checkout from `clients` connections for `seconds` (after a 2 s warm-up for JIT and
  * connections), each request a new order; successful checkouts per second and latency.
  */
-export async function checkoutLoad(url: string, clients: number, seconds: number) {
+export async function checkoutLoad(
+  url: string,
+  clients: number,
+  seconds: number,
+  onRecordStart: () => void = () => {},
+) {
   const run = (duration: number) =>
     autocannon({
       url: `${url}/checkout`,
@@ -67,6 +72,7 @@ export async function checkoutLoad(url: string, clients: number, seconds: number
       ],
     });
   await run(2);
+  onRecordStart();
   const result = await run(seconds);
   return {
     clients,

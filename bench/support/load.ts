@@ -9,13 +9,15 @@ export interface LoadResult {
 
 /**
  * Closed-loop load: `concurrency` workers each run `op` back to back for `seconds`, after a
- * warm-up that is not counted. Latency of every completed op is recorded.
+ * warm-up that is not counted. Latency of every completed op is recorded. `onRecordStart` runs when
+ * the counted part begins (e.g. to start a CPU meter).
  */
 export async function closedLoop(
   concurrency: number,
   seconds: number,
   op: () => Promise<boolean>,
   warmupSeconds = 2,
+  onRecordStart: () => void = () => {},
 ): Promise<LoadResult> {
   const run = async (duration: number, record: boolean) => {
     const latenciesMs: number[] = [];
@@ -42,6 +44,7 @@ export async function closedLoop(
     return { ops, errors, seconds: (performance.now() - t0) / 1000, latenciesMs };
   };
   if (warmupSeconds > 0) await run(warmupSeconds, false);
+  onRecordStart();
   return run(seconds, true);
 }
 
