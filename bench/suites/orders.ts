@@ -15,6 +15,7 @@ import { freeSystemPorts, startProcess, startSystem, systemSpecs, waitReady } fr
 import { ExecutorClient } from "../../services/orchestrator/src/executor-client.js";
 import { type BenchRow, round, type TableRow } from "../lib/report.js";
 import { checkoutLoad, orderBody, randomIp } from "../support/checkout-bodies.js";
+import { httpRequest } from "../support/http-client.js";
 import { closedLoop, summarize } from "../support/load.js";
 import { cpuMeter, type NamedProcess } from "../support/process-cpu.js";
 
@@ -22,20 +23,19 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 
 /** Follows the order's events until it is finished; true when COMPLETED. */
 async function completed(url: string, orderId: string): Promise<boolean> {
-  const response = await fetch(`${url}/api/orders/${orderId}/events`);
-  const text = await response.text(); // the stream ends when the order is finished
-  return /"status":"COMPLETED"/.test(text.slice(text.lastIndexOf("data: ")));
+  const { body } = await httpRequest(`${url}/api/orders/${orderId}/events`); // ends when finished
+  return /"status":"COMPLETED"/.test(body.slice(body.lastIndexOf("data: ")));
 }
 
 async function placeAndWait(url: string): Promise<boolean> {
-  const response = await fetch(`${url}/api/checkout`, {
+  const response = await httpRequest(`${url}/api/checkout`, {
     method: "POST",
     headers: { "content-type": "application/json", "x-forwarded-for": randomIp() },
     body: orderBody(),
   });
-  const body = (await response.json()) as { orderId?: string };
-  if (response.status !== 201 || !body.orderId) return false;
-  return completed(url, body.orderId);
+  const { orderId } = JSON.parse(response.body) as { orderId?: string };
+  if (response.status !== 201 || !orderId) return false;
+  return completed(url, orderId);
 }
 
 /** The deepest queue any executor reported while `work` ran. */

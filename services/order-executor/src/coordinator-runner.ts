@@ -6,8 +6,15 @@ import { type Logger, rpcSpan } from "@bookstore/kit";
 import type { RaftNode } from "@bookstore/raft";
 import { type Command, type CommandResult, encodeCommand, type OrderState } from "./order-state-machine.js";
 import type { CallParticipant } from "./participant-clients.js";
-import { type Action, Coordinator, type CoordinatorConfig } from "./two-phase-commit/coordinator.js";
+import {
+  type Action,
+  Coordinator,
+  type CoordinatorConfig,
+  type CoordinatorView,
+} from "./two-phase-commit/coordinator.js";
 import { ProtocolViolation } from "./two-phase-commit/transaction.js";
+
+type SubmitCommand = Extract<Command, { op: "submit" }>;
 
 export interface RunnerOptions {
   node: RaftNode<CommandResult | undefined>;
@@ -69,19 +76,42 @@ export class CoordinatorRunner {
     });
   }
 
+  /**
+   * Proposes a SubmitJob's entry. An order that can run at once starts in that same entry: one
+   * Raft round fewer between the submission and its prepares.
+   */
+  async submit(command: SubmitCommand): Promise<CommandResult | undefined> {
+    const start = !this.stopped && this.coordinator.admit(this.view(), command.id);
+    const proposed: SubmitCommand = start ? { ...command, start } : command;
+    try {
+      const r = await this.o.node.propose(encodeCommand(proposed));
+      if (start) this.coordinator.onProposalSettled(proposed, true, r?.ok === true && r.tx !== undefined);
+      return r;
+    } catch (error) {
+      if (start) this.coordinator.onProposalSettled(proposed, false);
+      throw error;
+    } finally {
+      this.schedule();
+    }
+  }
+
+  private view(): CoordinatorView {
+    const { node, state } = this.o;
+    return {
+      isLeader: node.leader() === node.id,
+      now: Date.now(),
+      paused: state.paused || this.draining,
+      active: state.active.values(),
+      pending: state.pending,
+      job: (id) => state.jobs.get(id),
+    };
+  }
+
   private step(): void {
     if (this.stopped) return;
-    const { node, state } = this.o;
     let actions: Action[];
     try {
-      actions = this.coordinator.step({
-        isLeader: node.leader() === node.id,
-        now: Date.now(),
-        paused: state.paused || this.draining,
-        active: state.active.values(),
-        pending: state.pending,
-        job: (id) => state.jobs.get(id),
-      });
+      actions = this.coordinator.step(this.view());
     } catch (error) {
       // A broken protocol rule: stop coordinating rather than act on it (another leader takes over).
       if (!(error instanceof ProtocolViolation)) throw error;

@@ -9,7 +9,7 @@ import { GrpcTransport, handOffLeadership, PartitionControl, RaftNode } from "@b
 import type { Config } from "./config.js";
 import { CoordinatorRunner } from "./coordinator-runner.js";
 import { JobWatchers } from "./job-watchers.js";
-import { type CommandResult, OrderState } from "./order-state-machine.js";
+import { type CommandResult, encodeCommand, OrderState } from "./order-state-machine.js";
 import { participantClients } from "./participant-clients.js";
 import { executorService } from "./service.js";
 
@@ -59,7 +59,14 @@ export async function startExecutor(config: Config, logger: Logger): Promise<Run
       port: config.EXECUTOR_PORT,
       adminPort: config.EXECUTOR_ADMIN_PORT,
       services: [
-        executorService({ node, state, watchers, adminToken: config.EXECUTOR_ADMIN_TOKEN, partition }),
+        executorService({
+          node,
+          state,
+          watchers,
+          adminToken: config.EXECUTOR_ADMIN_TOKEN,
+          partition,
+          submit: (command) => (runner ? runner.submit(command) : node.propose(encodeCommand(command))),
+        }),
         {
           name: "bookstore.v1.RaftService",
           definition: RaftServiceService,

@@ -48,7 +48,8 @@ export interface Job {
 }
 
 export type Command =
-  | { op: "submit"; id: string; payload: OrderPayload; at: number }
+  /** `start`: the leader had a free slot and nothing waiting, so a new order starts in this entry. */
+  | { op: "submit"; id: string; payload: OrderPayload; at: number; start?: true }
   | { op: "start"; jobId: string; at: number }
   | {
       op: "decide";
@@ -120,8 +121,12 @@ export class OrderState implements StateMachine<CommandResult | undefined> {
 
   execute(c: Command): CommandResult {
     switch (c.op) {
-      case "submit":
-        return this.submit(c.id, c.payload, c.at);
+      case "submit": {
+        const r = this.submit(c.id, c.payload, c.at);
+        if (!(c.start && r.ok && r.created && !this.paused)) return r;
+        const started = this.start(c.id, c.at);
+        return started.ok ? { ...started, created: true } : started;
+      }
       case "start":
         return this.start(c.jobId, c.at);
       case "decide":

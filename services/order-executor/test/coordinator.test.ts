@@ -24,18 +24,31 @@ class Harness {
    * Steps until the coordinator proposes nothing more (each proposal committed at once, as the runner
    * steps again after every commit) and returns the calls it made.
    */
-  step(): ParticipantCall[] {
+  view() {
     const s = this.state;
+    return {
+      isLeader: this.leader,
+      now: this.now,
+      paused: s.paused,
+      active: [...s.active.values()],
+      pending: [...s.pending],
+      job: (id: string) => s.jobs.get(id),
+    };
+  }
+
+  /** SubmitJob as the runner proposes it; true when the order started in its submit entry. */
+  submitAdmitted(id: string): boolean {
+    const start = this.coordinator.admit(this.view(), id);
+    const command: Command = { op: "submit", id, payload: order(id), at: this.now };
+    const r = this.state.execute(start ? { ...command, start } : command);
+    this.coordinator.onProposalSettled(command, true, r.ok && r.tx !== undefined);
+    return r.ok && r.tx !== undefined;
+  }
+
+  step(): ParticipantCall[] {
     const calls: ParticipantCall[] = [];
     for (let round = 0; round < 10; round++) {
-      const actions: Action[] = this.coordinator.step({
-        isLeader: this.leader,
-        now: this.now,
-        paused: s.paused,
-        active: [...s.active.values()],
-        pending: [...s.pending],
-        job: (id) => s.jobs.get(id),
-      });
+      const actions: Action[] = this.coordinator.step(this.view());
       for (const a of actions) if (a.type === "call") calls.push(a.call);
       const proposals = actions.flatMap((a) => (a.type === "propose" ? [a.command] : []));
       for (const command of proposals) this.commit(command);
@@ -205,6 +218,62 @@ describe("two-phase commit coordinator", () => {
     h.state.execute({ op: "pause", paused: false });
     h.step();
     assert.equal(h.job("a")?.state, "EXECUTING");
+  });
+
+  it("an order submitted while a slot is free and nothing waits starts in its submit entry, and is prepared as ours", () => {
+    const h = new Harness();
+    h.step(); // leading
+    assert.equal(h.submitAdmitted("a"), true);
+    assert.equal(h.job("a")?.state, "EXECUTING", "no start entry needed");
+    const prepares = h.step();
+    assert.deepEqual(prepares.map((c) => `${c.job.id}:${c.participant}:${c.kind}`).sort(), [
+      "a:payment:prepare",
+      "a:stock:prepare",
+    ]);
+    for (const c of prepares) h.answer(c, yes(c));
+    h.step();
+    assert.equal(h.state.txs.get("tx-a")?.decision, "COMMIT", "not presumed aborted: it is this leader's");
+  });
+
+  it("no start in the submit entry without a free slot for it and every waiting order, when paused, on a follower, or twice", () => {
+    const h = new Harness(); // concurrency 2
+    h.step();
+    assert.equal(h.submitAdmitted("a"), true);
+    assert.equal(h.submitAdmitted("b"), true);
+    assert.equal(h.submitAdmitted("c"), false, "both slots taken");
+    assert.equal(h.job("c")?.state, "PENDING");
+    assert.equal(h.submitAdmitted("a"), false, "a known order is not started again");
+    assert.equal(h.coordinator.admit(h.view(), "c"), false, "known to this node");
+
+    const waiting = new Harness();
+    waiting.step();
+    waiting.submit("w"); // applied, not yet started by a step: it waits
+    waiting.submit("v");
+    assert.equal(waiting.submitAdmitted("x"), false, "two waiting orders need both free slots");
+
+    const paused = new Harness();
+    paused.step();
+    paused.state.execute({ op: "pause", paused: true });
+    assert.equal(paused.submitAdmitted("p"), false);
+
+    const follower = new Harness();
+    follower.leader = false;
+    follower.step();
+    assert.equal(follower.submitAdmitted("f"), false);
+  });
+
+  it("an admitted submit that arrives after the same order's first submit starts nothing; the slot is freed and a start entry follows", () => {
+    const h = new Harness();
+    h.step();
+    const start = h.coordinator.admit(h.view(), "a");
+    assert.equal(start, true);
+    h.submit("a"); // a retried SubmitJob's plain entry got into the log first
+    const command: Command = { op: "submit", id: "a", payload: order("a"), at: h.now, start: true };
+    const r = h.state.execute(command);
+    assert.equal(r.ok && r.tx, undefined, "the duplicate starts nothing");
+    h.coordinator.onProposalSettled(command, true, false);
+    h.step();
+    assert.equal(h.job("a")?.state, "EXECUTING", "started by an ordinary start entry");
   });
 
   it("the transaction's rules hold: one decision, COMMIT only on yes votes, finish only after a decision", () => {

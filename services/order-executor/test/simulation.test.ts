@@ -11,17 +11,25 @@ describe("order execution simulation", { timeout: 180_000 }, () => {
     let completed = 0;
     let failed = 0;
     let leaders = 0;
+    let startedOnSubmit = 0;
     for (let seed = 1; seed <= 1000; seed++) {
       const r = runOrderSeed(seed);
       if (!r.ok) failures.push(`seed ${seed}: ${r.violation}`);
       completed += r.stats.completed;
       failed += r.stats.failed;
       leaders += r.stats.leaders;
+      startedOnSubmit += r.stats.startedOnSubmit;
     }
     assert.deepEqual(failures.slice(0, 5), []);
-    // The runs exercised what they are meant to: orders both ways, and many changes of leader.
+    // The runs exercised what they are meant to: orders both ways, many changes of leader, and
+    // orders started both in their submit entry and by a start entry of their own.
     assert.ok(completed > 3000 && failed > 3000, `${completed} completed, ${failed} failed`);
     assert.ok(leaders > 3000, `${leaders} leaders`);
+    const total = completed + failed;
+    assert.ok(
+      startedOnSubmit > total / 10 && startedOnSubmit < total - total / 10,
+      `${startedOnSubmit} of ${total} started by their submit entry`,
+    );
   });
 
   it("a seed replays exactly", () => {

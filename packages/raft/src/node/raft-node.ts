@@ -38,6 +38,11 @@ export interface RaftNodeOptions<R> {
   /** Milliseconds per logical tick. Election timeout = tickMs × electionTick (randomised up to 2×). */
   tickMs?: number;
   electionTick?: number;
+  /**
+   * Ticks between a leader's heartbeats; default a quarter of the election timeout. Commits and
+   * reads do not wait for it (both send at once): heartbeats only keep followers from campaigning,
+   * and each one costs every follower a message, so fewer is cheaper at rest.
+   */
   heartbeatTick?: number;
   /** Take a snapshot and compact the log after this many applied entries. */
   snapshotEntries?: number;
@@ -154,7 +159,7 @@ export class RaftNode<R = unknown> {
       {
         id: opts.id,
         electionTick: opts.electionTick ?? 10,
-        heartbeatTick: opts.heartbeatTick ?? 1,
+        heartbeatTick: opts.heartbeatTick ?? Math.max(1, Math.floor((opts.electionTick ?? 10) / 4)),
         ...opts.core,
       },
       initial,

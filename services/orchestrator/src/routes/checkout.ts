@@ -149,7 +149,10 @@ function recordOf(
             ? "the payment service refused the card"
             : undefined;
       if (failed) return { ...base, status: "FAILED", suggestedBooks: outcome.suggestions, reason: failed };
-      const status = placement?.kind === "placed" ? statusName(placement.submitted.status) : "PENDING";
+      const submitted = placement?.kind === "placed" ? statusName(placement.submitted.status) : "PENDING";
+      // An order accepted and not finished is PENDING in this answer (the seed's contract), even if
+      // it started at once; its page and /api/orders/:id show the live state.
+      const status = submitted === "EXECUTING" ? "PENDING" : submitted;
       return { ...base, status, suggestedBooks: outcome.suggestions };
     }
     case "rejected":

@@ -33,7 +33,7 @@ const start = Number(values.start);
 const seeds = Number(values.seeds);
 let violations = 0;
 let firstFailing: number | undefined;
-const totals = { orders: 0, completed: 0, failed: 0, leaders: 0, calls: 0, crashes: 0 };
+const totals = { orders: 0, completed: 0, failed: 0, startedOnSubmit: 0, leaders: 0, calls: 0, crashes: 0 };
 const reasons: Record<string, number> = {};
 const t0 = performance.now();
 for (let seed = start; seed < start + seeds; seed++) {
@@ -48,7 +48,7 @@ for (let seed = start; seed < start + seeds; seed++) {
 }
 const s = ((performance.now() - t0) / 1000).toFixed(1);
 console.log(
-  `${seeds} seeds, ${violations} violations (${s} s; ${totals.orders} orders: ${totals.completed} completed, ${totals.failed} failed; ${totals.leaders} leaders, ${totals.crashes} crashes, ${totals.calls} participant calls)`,
+  `${seeds} seeds, ${violations} violations (${s} s; ${totals.orders} orders: ${totals.completed} completed, ${totals.failed} failed, ${totals.startedOnSubmit} started by their submit entry; ${totals.leaders} leaders, ${totals.crashes} crashes, ${totals.calls} participant calls)`,
 );
 console.log(`failed orders by reason: ${JSON.stringify(reasons)}`);
 if (firstFailing !== undefined) console.log(`replay: npm run sim:orders -- --seed ${firstFailing}`);

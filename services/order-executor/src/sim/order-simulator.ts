@@ -16,6 +16,7 @@ import {
   type CallOutcome,
   Coordinator,
   type CoordinatorConfig,
+  type CoordinatorView,
   type ParticipantCall,
 } from "../two-phase-commit/coordinator.js";
 import { simParticipants } from "./participants.js";
@@ -63,6 +64,8 @@ export interface OrderSimResult {
     completed: number;
     failed: number;
     leaders: number;
+    /** Orders started by their own submit entry (a free slot at submission). */
+    startedOnSubmit: number;
     calls: number;
     crashes: number;
     /** Failed orders by reason code. */
@@ -130,6 +133,7 @@ export class OrderSimulator {
     completed: 0,
     failed: 0,
     leaders: 0,
+    startedOnSubmit: 0,
     calls: 0,
     crashes: 0,
     reasons: {} as Record<string, number>,
@@ -226,21 +230,26 @@ export class OrderSimulator {
     });
   }
 
-  private append(command: Command): void {
+  /** Appends a committed entry; true when it is a submit that starts its order (a new one). */
+  private append(command: Command): boolean {
     this.log.push(command);
     this.committedAt.push(this.now);
+    // The state machine starts an admitted order only if its submit is the first (never paused here).
+    const starts = command.op === "submit" && command.start === true && !this.accepted.has(command.id);
     if (command.op === "submit") this.accepted.add(command.id);
+    if (starts) this.stats.startedOnSubmit++;
     if (command.op === "decide" && !this.decided.has(command.txId))
       this.decided.set(command.txId, command.decision);
+    return starts;
   }
 
   private commitDue(): void {
     while (this.inflight.length > 0 && (this.inflight[0] as Proposal).commitAt <= this.now) {
       const p = this.inflight.shift() as Proposal;
-      this.append(p.command);
+      const started = this.append(p.command);
       const proposer = p.proposer;
       this.at(1, () =>
-        proposer.coordinator.onProposalSettled(p.command, proposer.leads === p.term && proposer.up),
+        proposer.coordinator.onProposalSettled(p.command, proposer.leads === p.term && proposer.up, started),
       );
     }
   }
@@ -295,16 +304,20 @@ export class OrderSimulator {
     };
   }
 
-  private drive(ex: Executor): void {
+  private viewOf(ex: Executor): CoordinatorView {
     const s = ex.state;
-    const actions = ex.coordinator.step({
+    return {
       isLeader: ex.leads !== undefined,
       now: this.now,
       paused: s.paused,
       active: s.active.values(),
       pending: s.pending,
       job: (id) => s.jobs.get(id),
-    });
+    };
+  }
+
+  private drive(ex: Executor): void {
+    const actions = ex.coordinator.step(this.viewOf(ex));
     for (const action of actions) this.perform(ex, action);
   }
 
@@ -380,8 +393,13 @@ export class OrderSimulator {
   /** A client's SubmitJob: retried (same job id) until the order is in the log, as ExecutorClient does. */
   private submit(payload: OrderPayload): void {
     if (this.accepted.has(payload.orderId)) return;
-    if (this.leader?.up)
-      this.propose(this.leader, { op: "submit", id: payload.orderId, payload, at: this.now });
+    const leader = this.leader;
+    if (leader?.up) {
+      // As the runner does: an order that can run at once starts in its submit entry.
+      const start = leader.coordinator.admit(this.viewOf(leader), payload.orderId);
+      const command: Command = { op: "submit", id: payload.orderId, payload, at: this.now };
+      this.propose(leader, start ? { ...command, start } : command);
+    }
     this.at(this.rng.int(50, 150), () => this.submit(payload));
   }
 

@@ -146,8 +146,33 @@ export class Coordinator {
     }
   }
 
-  /** A proposal from `step` was committed (true) or will never be (false): then it is proposed again. */
-  onProposalSettled(command: Command, committed: boolean): void {
+  /**
+   * May an order being submitted now start in its submit entry? Only on a leader with a free slot
+   * for it and for every order already waiting (so no waiting order is passed over), and only for
+   * an order this node has not seen. True reserves the slot until the entry settles.
+   */
+  admit(view: CoordinatorView, jobId: string): boolean {
+    if (!view.isLeader || !this.leading || view.paused) return false;
+    if (view.job(jobId) !== undefined || this.startsProposed.has(jobId)) return false;
+    // Slots taken: every running order, and every start proposed whose order is not running yet.
+    let taken = 0;
+    for (const _ of view.active) taken++;
+    for (const id of this.startsProposed) if (view.job(id)?.state !== "EXECUTING") taken++;
+    if (this.config.concurrency - taken <= view.pending.length) return false;
+    this.startsProposed.add(jobId);
+    return true;
+  }
+
+  /**
+   * A proposal was committed (true) or will never be (false): then it is proposed again. For a
+   * submit admitted to start, `started` says whether its entry did start the order (not when the
+   * order was already in the log: then it waits for an ordinary start).
+   */
+  onProposalSettled(command: Command, committed: boolean, started = false): void {
+    if (command.op === "submit") {
+      if (command.start && !(committed && started)) this.startsProposed.delete(command.id);
+      return;
+    }
     if (command.op === "start") {
       // Committed: the transaction now shows as active and is ours; not committed: try again.
       if (!committed) this.startsProposed.delete(command.jobId);
