@@ -45,7 +45,7 @@ export class OrderCleanup {
       this.enqueue(service, { orderId, clock: tick(finalClock, PROCESS), attempt: 1 });
   }
 
-  private enqueue(service: ServiceName, p: Pending, delayMs = this.settings.windowMs ?? 5): void {
+  private enqueue(service: ServiceName, p: Pending): void {
     const queue = this.queues.get(service) ?? [];
     queue.push(p);
     this.queues.set(service, queue);
@@ -53,7 +53,7 @@ export class OrderCleanup {
     const timer = setTimeout(() => {
       this.timers.delete(service);
       void this.flush(service);
-    }, delayMs);
+    }, this.settings.windowMs ?? 5);
     timer.unref();
     this.timers.set(service, timer);
   }
@@ -132,7 +132,9 @@ export class OrderCleanup {
       );
       return;
     }
-    this.enqueue(service, { ...p, attempt: p.attempt + 1 }, 20 * p.attempt);
+    // Wait out the backoff, then join the next window: a window already open would carry it off early.
+    const next = { ...p, attempt: p.attempt + 1 };
+    setTimeout(() => this.enqueue(service, next), 20 * p.attempt).unref();
   }
 
   private clientOf(service: ServiceName) {
