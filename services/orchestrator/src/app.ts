@@ -49,6 +49,8 @@ export interface AppOptions {
   /** grpc.health.v1 of each backing service, by name. */
   health: () => Promise<Record<string, string>>;
   fingerprintKey: string;
+  /** The checkout body's quantity limit: transaction-verification's MAX_ITEM_QUANTITY (default 100). */
+  maxItemQuantity?: number;
   logger: Logger;
   bodyLimitBytes?: number;
   /** Client address from X-Forwarded-For. */
@@ -153,6 +155,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...(options.placeOrder ? { placeOrder: options.placeOrder } : {}),
     ...(options.onPlaced ? { onPlaced: options.onPlaced } : {}),
     fingerprintKey: options.fingerprintKey,
+    ...(options.maxItemQuantity ? { maxItemQuantity: options.maxItemQuantity } : {}),
     orders,
     idempotency,
     logger: options.logger,

@@ -38,9 +38,11 @@ const CVV = "^\\s*\\d{3,4}\\s*$";
  */
 const CONTACT = "^\\s*(?:[^\\s@]+@[^\\s@][^\\s@.]*\\.[^\\s@]{2,}|\\+?[\\d\\s().-]{7,32})\\s*$";
 
-export const MAX_QUANTITY = DEFAULT_MAX_QUANTITY;
-
-export const checkoutBodySchema = {
+/**
+ * The checkout body's shape. `maxQuantity` is transaction-verification's `MAX_ITEM_QUANTITY` (the
+ * same variable configures both), so the edge never refuses a quantity TV would accept.
+ */
+export const checkoutBodySchema = (maxQuantity = DEFAULT_MAX_QUANTITY) => ({
   type: "object",
   additionalProperties: false,
   required: ["user", "creditCard", "items", "billingAddress", "shippingMethod", "termsAndConditionsAccepted"],
@@ -80,10 +82,10 @@ export const checkoutBodySchema = {
           quantity: {
             ...int32,
             minimum: 1,
-            maximum: MAX_QUANTITY,
+            maximum: maxQuantity,
             errorMessage: {
               minimum: "must be at least 1",
-              maximum: `must be at most ${MAX_QUANTITY}`,
+              maximum: `must be at most ${maxQuantity}`,
             },
           },
         },
@@ -123,7 +125,7 @@ export const checkoutBodySchema = {
     referrer: text(256),
     deviceLanguage: text(32),
   },
-} as const;
+});
 
 export interface CheckoutBody {
   user: { name: string; contact: string };

@@ -1,4 +1,5 @@
 import { env } from "@bookstore/kit";
+import { DEFAULT_MAX_QUANTITY } from "@bookstore/transaction-verification/rules/items";
 import { z } from "zod";
 
 export const configSchema = z.object({
@@ -58,6 +59,8 @@ export const configSchema = z.object({
   /** Deadline of each call to a validation service. */
   CALL_DEADLINE_MS: env.millis(2000),
   CLEANUP_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
+  /** transaction-verification's own variable: set it to the same value for both. */
+  MAX_ITEM_QUANTITY: z.coerce.number().int().min(1).max(10_000).default(DEFAULT_MAX_QUANTITY),
   /** Key of the card fingerprint (HMAC) the fraud service counts cards by. */
   CARD_FINGERPRINT_KEY: env.secret("dev-only-fingerprint-key-change-me"),
   CATALOG_PATH: z.string().optional(),

@@ -66,6 +66,7 @@ const app = await buildApp({
   feed,
   health,
   fingerprintKey: config.CARD_FINGERPRINT_KEY,
+  maxItemQuantity: config.MAX_ITEM_QUANTITY,
   logger,
   bodyLimitBytes: config.BODY_LIMIT_BYTES,
   trustProxy: config.TRUST_PROXY,

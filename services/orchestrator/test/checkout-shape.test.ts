@@ -103,4 +103,33 @@ describe("checkout shape rules at the edge", () => {
     assert.equal(r.status, 500);
     assert.equal(flowCalls, 1);
   });
+  it("the quantity limit is transaction-verification's MAX_ITEM_QUANTITY when it is set", async () => {
+    const limited = await buildApp({
+      catalog: loadCatalog(),
+      flow: {
+        run: async () => {
+          throw new Error("stop after the shape rules");
+        },
+      },
+      health: async () => ({}),
+      fingerprintKey: "test-fingerprint-key-0123",
+      maxItemQuantity: 500,
+      logger: createLogger({ service: "test", level: "silent" }),
+    });
+    try {
+      const post = (quantity: number) =>
+        limited.inject({
+          method: "POST",
+          url: "/api/checkout",
+          payload: { ...valid(), items: [{ id: "dune", quantity }] },
+        });
+      const accepted = await post(500);
+      assert.notEqual(accepted.statusCode, 400, "500 passes the edge; TV judges it");
+      const refused = await post(501);
+      assert.equal(refused.statusCode, 400);
+      assert.match(refused.body, /items\[0\]\.quantity must be at most 500/);
+    } finally {
+      await limited.close();
+    }
+  });
 });

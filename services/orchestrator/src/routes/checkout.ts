@@ -28,6 +28,8 @@ export interface CheckoutRoutesOptions {
   /** Told of every order placed (e.g. to record the purchase once it completes). */
   onPlaced?: (order: CheckoutOrder) => void;
   fingerprintKey: string;
+  /** transaction-verification's MAX_ITEM_QUANTITY: the body's quantity limit. */
+  maxItemQuantity?: number;
   orders: OrderBook;
   idempotency: IdempotencyCache;
   logger: Logger;
@@ -56,7 +58,7 @@ export function registerCheckoutRoutes(app: FastifyInstance, o: CheckoutRoutesOp
     return reply.code(result.response.statusCode).send(result.response.body);
   };
 
-  const schema = { body: checkoutBodySchema, tags: ["checkout"] };
+  const schema = { body: checkoutBodySchema(o.maxItemQuantity), tags: ["checkout"] };
   const routes: [string, Flavour, string][] = [
     ["/api/checkout", "api", "Validate and place an order"],
     ["/checkout", "v1", "Seed-compatible: validate and place, the seed's answer"],
