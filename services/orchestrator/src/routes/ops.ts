@@ -30,16 +30,27 @@ const checkoutSeconds = new Histogram({
 });
 const CHECKOUT_ROUTES = new Set(["/api/checkout", "/checkout", "/v2/checkout"]);
 
-function executorNode(s: ExecutorStatus): ClusterNode {
-  if (s.status === "offline") return offline(s.address, s.error);
+/** A member of either Raft cluster that answered; `leads` is the leader's role name there. */
+function onlineNode(
+  s: {
+    nodeId: string;
+    address: string;
+    role: string;
+    term: number;
+    commitIndex: number;
+    appliedIndex: number;
+  },
+  leads: string,
+  leaderId: string,
+): ClusterNode {
   return {
     id: s.nodeId,
     address: s.address,
     health: "online",
     role: s.role,
-    leader: s.role === "leader",
+    leader: s.role === leads,
     term: s.term,
-    leaderId: s.leaderId,
+    leaderId,
     commitIndex: s.commitIndex,
     appliedIndex: s.appliedIndex,
   };
@@ -60,22 +71,14 @@ function offline(address: string, error: string): ClusterNode {
   };
 }
 
+function executorNode(s: ExecutorStatus): ClusterNode {
+  return s.status === "offline" ? offline(s.address, s.error) : onlineNode(s, "leader", s.leaderId);
+}
+
 async function databaseNodes(db: DatabaseClient): Promise<ClusterNode[]> {
   const all = await db.statusAll(800);
   return all.map((s) =>
-    s.status === "offline"
-      ? offline(s.address, s.error)
-      : {
-          id: s.nodeId,
-          address: s.address,
-          health: "online",
-          role: s.role,
-          leader: s.role === "primary",
-          term: s.term,
-          leaderId: s.primaryId,
-          commitIndex: s.commitIndex,
-          appliedIndex: s.appliedIndex,
-        },
+    s.status === "offline" ? offline(s.address, s.error) : onlineNode(s, "primary", s.primaryId),
   );
 }
 
