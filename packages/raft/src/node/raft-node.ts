@@ -39,9 +39,9 @@ export interface RaftNodeOptions<R> {
   tickMs?: number;
   electionTick?: number;
   /**
-   * Ticks between a leader's heartbeats; default a quarter of the election timeout. Commits and
-   * reads do not wait for it (both send at once): heartbeats only keep followers from campaigning,
-   * and each one costs every follower a message, so fewer is cheaper at rest.
+   * Ticks between a leader's heartbeats (default 1). Commits and reads do not wait for them (both
+   * send at once); a larger value saves CPU at rest but leaves followers less margin before they
+   * campaign when the leader's process stalls (see the README).
    */
   heartbeatTick?: number;
   /** Take a snapshot and compact the log after this many applied entries. */
@@ -159,7 +159,7 @@ export class RaftNode<R = unknown> {
       {
         id: opts.id,
         electionTick: opts.electionTick ?? 10,
-        heartbeatTick: opts.heartbeatTick ?? Math.max(1, Math.floor((opts.electionTick ?? 10) / 4)),
+        heartbeatTick: opts.heartbeatTick ?? 1,
         ...opts.core,
       },
       initial,
