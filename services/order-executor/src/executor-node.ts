@@ -65,6 +65,7 @@ export async function startExecutor(config: Config, logger: Logger): Promise<Run
           watchers,
           adminToken: config.EXECUTOR_ADMIN_TOKEN,
           partition,
+          // Before the runner exists (requests arriving during start-up), a plain submit entry.
           submit: (command) => (runner ? runner.submit(command) : node.propose(encodeCommand(command))),
         }),
         {

@@ -23,8 +23,8 @@ export interface ExecutorServiceOptions {
   watchers: JobWatchers;
   adminToken: string;
   partition: PartitionControl;
-  /** Proposes a SubmitJob's entry (the coordinator may start the order in it); plain by default. */
-  submit?: (command: Extract<Command, { op: "submit" }>) => Promise<CommandResult | undefined>;
+  /** Proposes a SubmitJob's entry (the coordinator may start the order in it). */
+  submit: (command: Extract<Command, { op: "submit" }>) => Promise<CommandResult | undefined>;
   now?: () => number;
 }
 
@@ -64,12 +64,11 @@ export function executorHandlers(o: ExecutorServiceOptions): ExecutorHandlers {
     if (!sameSecret(token, o.adminToken))
       throw new AppError(GrpcStatus.PERMISSION_DENIED, "admin token required");
   };
-  const submit = o.submit ?? ((command) => node.propose(encodeCommand(command)));
   const propose = async (
     command: Command,
   ): Promise<CommandResult | { leaderId: string; leaderAddress: string }> => {
     try {
-      const r = await (command.op === "submit" ? submit(command) : node.propose(encodeCommand(command)));
+      const r = await (command.op === "submit" ? o.submit(command) : node.propose(encodeCommand(command)));
       if (!r) throw new AppError(GrpcStatus.INTERNAL, "command produced no result");
       return r;
     } catch (error) {

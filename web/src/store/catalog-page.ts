@@ -2,12 +2,13 @@
 // (debounced; an outdated search is aborted). The filters and the query live in the address, so a
 // reload or a shared link shows the same books.
 import { html, render } from "lit";
-import { CATALOG_PAGE_SIZE } from "../../../services/orchestrator/src/routes/catalog-first-page.js";
+import {
+  CATALOG_PAGE_SIZE,
+  catalogPageUrl,
+} from "../../../services/orchestrator/src/routes/catalog-first-page.js";
 import { api, isAbort, problemText } from "../shared/api.js";
 import { type BookSummary, bookCard } from "./book-card.js";
 import { LatestRequest } from "./latest-request.js";
-
-const PAGE_SIZE = CATALOG_PAGE_SIZE;
 
 interface Filters {
   q: string;
@@ -51,7 +52,7 @@ function urlOf(f: Filters): string {
 async function fetchListing(f: Filters, signal: AbortSignal): Promise<Listing> {
   const filter = { ...(f.genre ? { genre: f.genre } : {}), ...(f.author ? { author: f.author } : {}) };
   if (f.q.trim()) {
-    const query = new URLSearchParams({ q: f.q.trim(), limit: String(PAGE_SIZE), ...filter });
+    const query = new URLSearchParams({ q: f.q.trim(), limit: String(CATALOG_PAGE_SIZE), ...filter });
     const r = await api<{ books: { bookId: string; title: string; author: string }[] }>(
       `/api/books/search?${query}`,
       { signal },
@@ -61,10 +62,10 @@ async function fetchListing(f: Filters, signal: AbortSignal): Promise<Listing> {
       searched: true,
     };
   }
-  const query = new URLSearchParams({ page: String(f.page), limit: String(PAGE_SIZE), ...filter });
-  const r = await api<{ books: BookSummary[]; pagination: Listing["pagination"] }>(`/api/books?${query}`, {
-    signal,
-  });
+  const r = await api<{ books: BookSummary[]; pagination: Listing["pagination"] }>(
+    catalogPageUrl(f.page, filter),
+    { signal },
+  );
   return { books: r.books, ...(r.pagination ? { pagination: r.pagination } : {}), searched: false };
 }
 
