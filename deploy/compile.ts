@@ -1,9 +1,10 @@
 // The image's build step: the services as plain JavaScript in the same layout as the sources, so
 // the production image runs `node services/<name>/src/index.js` with production dependencies only
-// (no tsx), and the built web/dist the orchestrator serves. Each .ts file of packages/*/src, services/*/src, scripts/cluster and deploy/ becomes a
-// .js file beside where it was (imports already name .js files); assets the code reads next to
-// itself are copied; package.json files point at the .js files. `npm ci --omit=dev` in the output
-// directory then installs what it needs.
+// (no tsx), and the built web/dist the orchestrator serves. Each .ts file of packages/*/src,
+// services/*/src, scripts/cluster, web/src/store and web/src/shared (the orchestrator renders the
+// front page's first books with them) and deploy/ becomes a .js file beside where it was (imports
+// already name .js files); assets the code reads next to itself are copied; package.json files
+// point at the .js files. `npm ci --omit=dev` in the output directory then installs what it needs.
 //   node --import tsx deploy/compile.ts <out-dir>
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
@@ -17,6 +18,9 @@ const trees = [
     readdirSync(join(root, group)).map((name) => join(group, name, "src")),
   ),
   "scripts/cluster",
+  // The storefront's catalog view: the orchestrator renders the front page's first books with it.
+  "web/src/store",
+  "web/src/shared",
 ];
 const singleFiles = ["scripts/cluster.ts", "deploy/entrypoint.ts", "deploy/healthcheck.ts"];
 /** Files the code reads at run time relative to itself. */

@@ -105,6 +105,19 @@ describe("deploy: the image's compiled tree", { timeout: 120_000 }, () => {
       assert.ok(existsSync(join(out, "web", "dist", page)), `web/dist/${page}`);
   });
 
+  it("renders the front page's first books without tsx (the storefront's view, compiled)", async () => {
+    const { catalogMarkup } = (await import(
+      join(out, "services/orchestrator/src/routes/catalog-prerender.js")
+    )) as typeof import("../services/orchestrator/src/routes/catalog-prerender.js");
+    const book = { id: "dune", title: "Dune", author: "Frank Herbert", priceCents: 999, genre: "sci-fi" };
+    const markup = await catalogMarkup({
+      filters: { q: "", genre: "", author: "", page: 1 },
+      listing: { books: [book], pagination: { total: 1, page: 1, pages: 1 }, searched: false },
+    });
+    assert.match(markup, /data-cy="book-card" data-book-id="dune"/);
+    assert.match(markup, /€9\.99/);
+  });
+
   it("imports only production dependencies and the workspaces", () => {
     const files = readdirSync(out, { recursive: true, withFileTypes: true })
       .filter(

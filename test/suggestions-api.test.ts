@@ -1,7 +1,11 @@
 // The suggestions service over gRPC and through the orchestrator's REST routes: a checkout with
 // suggestions running returns suggested books (event f), search / similar / recommendations /
-// browse, and bad input answered with clear 4xx in the seed's error shape.
+// browse, bad input answered with clear 4xx in the seed's error shape, and the storefront's front
+// page served with the catalog's first books rendered in it.
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import {
   callUnary,
@@ -23,13 +27,19 @@ import { defaultFraudConfig, VelocityTracker } from "../services/fraud-detection
 import { createFraudStore, fraudDetectionService } from "../services/fraud-detection/src/service.js";
 import { buildApp } from "../services/orchestrator/src/app.js";
 import { CheckoutFlow } from "../services/orchestrator/src/checkout-flow.js";
+import { FIRST_CATALOG_PAGE } from "../services/orchestrator/src/routes/catalog-first-page.js";
+import { jsonForScript, MAIN_ELEMENT } from "../services/orchestrator/src/routes/catalog-prerender.js";
 import { type Engine, startEngine } from "../services/suggestions/src/engine.js";
 import { createSuggestionsStore, suggestionsService } from "../services/suggestions/src/service.js";
 import {
   createVerificationStore,
   transactionVerificationService,
 } from "../services/transaction-verification/src/service.js";
+import type { PrerenderedCatalog } from "../web/src/store/catalog-view.js";
 import { catalog, getJson, post, validBody } from "./support/checkout-stack.js";
+
+const escapeHtml = (text: string) =>
+  text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
 const logger = createLogger({ service: "test", level: "silent" });
 
@@ -347,5 +357,87 @@ describe("suggestions service: gRPC and REST", () => {
     const status = await callUnary(client, client.getIndexStatus, {}, { deadlineMs: 2000 });
     assert.equal(status.indexedBooks, catalog.books.length);
     assert.equal(status.dimensions, 384);
+  });
+
+  it("the front page arrives with the catalog's first books rendered, and their data for the page", async () => {
+    const webRoot = mkdtempSync(join(tmpdir(), "web-dist-"));
+    writeFileSync(
+      join(webRoot, "index.html"),
+      `<!doctype html><title>store</title><body>${MAIN_ELEMENT}</body>`,
+    );
+    const withWeb = await buildApp({
+      catalog,
+      flow: { run: () => Promise.reject(new Error("unused")) },
+      fingerprintKey: "test-fingerprint-key-0123456789",
+      logger,
+      suggestions: client,
+      health: async () => ({}),
+      webRoot,
+    });
+    const unreachable = clientFor(SuggestionsServiceClient, "127.0.0.1:1");
+    const withoutCatalog = await buildApp({
+      catalog,
+      flow: { run: () => Promise.reject(new Error("unused")) },
+      fingerprintKey: "test-fingerprint-key-0123456789",
+      logger,
+      suggestions: unreachable,
+      health: async () => ({}),
+      webRoot,
+    });
+    try {
+      const embedded = (html: string) => {
+        const m = /<script type="application\/json" id="catalog-data">(.*?)<\/script>/s.exec(html);
+        return m ? (JSON.parse(m[1] as string) as PrerenderedCatalog) : undefined;
+      };
+      const front = await withWeb.inject({ url: "/" });
+      assert.equal(front.statusCode, 200);
+      assert.equal(front.headers.link, undefined, "nothing to preload: the books are in the page");
+      assert.match(
+        front.body,
+        /<main id="main" tabindex="-1"><div data-prerendered inert>.*<h1 tabindex="-1">Books<\/h1>/s,
+      );
+      const api = (await getJson(`${baseUrl}${FIRST_CATALOG_PAGE}`)).body;
+      const data = embedded(front.body);
+      assert.deepEqual(
+        data?.listing.books.map((b) => b.id),
+        api.books.map((b: { id: string }) => b.id),
+      );
+      assert.deepEqual(data?.listing.pagination, {
+        total: api.pagination.total,
+        page: 1,
+        limit: 12,
+        pages: api.pagination.pages,
+      });
+      assert.equal([...front.body.matchAll(/data-cy="book-card"/g)].length, 12);
+      for (const b of api.books as { title: string }[])
+        assert.ok(front.body.includes(`>${escapeHtml(b.title)}<`), b.title);
+
+      const fantasy = await withWeb.inject({ url: "/?genre=fantasy&page=2" });
+      assert.deepEqual(embedded(fantasy.body)?.filters, { q: "", genre: "fantasy", author: "", page: 2 });
+      assert.match(fantasy.body, /Page <!--lit-part-->2<!--\/lit-part--> of/);
+      // A search is the page's to run as typed; an unreachable catalog leaves the page to fetch its books.
+      for (const [app, url] of [
+        [withWeb, "/?q=wizard"],
+        [withoutCatalog, "/"],
+      ] as const) {
+        const plain = await app.inject({ url });
+        assert.equal(plain.statusCode, 200, url);
+        assert.ok(!plain.body.includes("data-prerendered") && embedded(plain.body) === undefined, url);
+      }
+      assert.equal(
+        (await withoutCatalog.inject({ url: "/" })).headers.link,
+        `<${FIRST_CATALOG_PAGE}>; rel=preload; as=fetch; crossorigin`,
+      );
+    } finally {
+      await withWeb.close();
+      await withoutCatalog.close();
+      rmSync(webRoot, { recursive: true, force: true });
+    }
+  });
+
+  it("data embedded in the front page cannot end its script element", () => {
+    const text = jsonForScript({ title: "</script><script>alert(1)</script><!--" });
+    assert.ok(!text.includes("<"), text);
+    assert.deepEqual(JSON.parse(text), { title: "</script><script>alert(1)</script><!--" });
   });
 });

@@ -51,9 +51,12 @@ export interface WatchedPage {
 
 export async function watchedPage(
   browser: Browser,
-  options: { viewport?: { width: number; height: number } } = {},
+  options: { viewport?: { width: number; height: number }; javaScriptEnabled?: boolean } = {},
 ): Promise<WatchedPage> {
-  const context = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 900 } });
+  const context = await browser.newContext({
+    viewport: options.viewport ?? { width: 1280, height: 900 },
+    javaScriptEnabled: options.javaScriptEnabled ?? true,
+  });
   // Generous: the whole system and the browser share two cores with the rest of the tests.
   context.setDefaultTimeout(60_000);
   const page = await context.newPage();

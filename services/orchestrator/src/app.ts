@@ -172,7 +172,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     executor: options.executor,
     metricsTargets: options.metricsTargets ?? [],
   });
-  await registerWebRoutes(app, options.webRoot ?? defaultWebRoot);
+  await registerWebRoutes(app, { root: options.webRoot ?? defaultWebRoot, suggestions: options.suggestions });
 
   // Probes (Kubernetes, the container's health check): this process answers HTTP. Neither follows
   // the backends: with one down, an orchestrator answering 503 that names it serves clients better

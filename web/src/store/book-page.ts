@@ -3,8 +3,9 @@
 import { html, render } from "lit";
 import { api, problemText } from "../shared/api.js";
 import { formatCents } from "../shared/money.js";
-import { addBook, type BookSummary, bookCard, cover } from "./book-card.js";
+import { type BookSummary, bookCard, cover } from "./book-card.js";
 import { MAX_QUANTITY } from "./cart.js";
+import { addBook } from "./cart-storage.js";
 
 const STOCK_REFRESH_MS = 4000;
 
@@ -122,7 +123,12 @@ function view(s: State, added: (title: string) => void) {
       s.similar.length > 0
         ? html`<section aria-labelledby="similar-heading">
           <h2 id="similar-heading">Similar books</h2>
-          <ul class="book-grid" data-cy="similar-books">${s.similar.map((b) => bookCard(b, (x) => added(x.title)))}</ul>
+          <ul class="book-grid" data-cy="similar-books">${s.similar.map((b) =>
+            bookCard(b, (x) => {
+              addBook(x.id);
+              added(x.title);
+            }),
+          )}</ul>
         </section>`
         : ""
     }`;

@@ -1,6 +1,6 @@
 // The cart in localStorage, shared by every tab: a change in one tab reaches the others through the
 // storage event.
-import { type Cart, parseCart } from "./cart.js";
+import { addToCart, type Cart, parseCart } from "./cart.js";
 
 const KEY = "bookstore.cart.v1";
 type Listener = (cart: Cart) => void;
@@ -25,6 +25,10 @@ export function saveCart(cart: Cart): void {
     // See loadCart: keep it in memory.
   }
   for (const listener of listeners) listener(cart);
+}
+
+export function addBook(id: string, quantity = 1): void {
+  saveCart(addToCart(loadCart(), id, quantity));
 }
 
 /** Calls `listener` with the cart at every change; returns the function that stops it. */

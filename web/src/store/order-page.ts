@@ -5,6 +5,7 @@ import { html, render } from "lit";
 import { api, problemText } from "../shared/api.js";
 import { formatCents } from "../shared/money.js";
 import { type BookSummary, bookCard } from "./book-card.js";
+import { addBook } from "./cart-storage.js";
 import { failureText, isFinished, type OrderStatus, STEPS } from "./order-status.js";
 
 interface OrderView {
@@ -97,7 +98,7 @@ function view(s: State) {
       s.recommended.length > 0
         ? html`<section aria-labelledby="recommended-heading">
           <h2 id="recommended-heading">Recommended for you</h2>
-          <ul class="book-grid" data-cy="suggested-books">${s.recommended.map((b) => bookCard(b, () => {}))}</ul>
+          <ul class="book-grid" data-cy="suggested-books">${s.recommended.map((b) => bookCard(b, (x) => addBook(x.id)))}</ul>
         </section>`
         : ""
     }`;

@@ -65,6 +65,14 @@ function bookJson(book: Book) {
   };
 }
 
+/** A catalog page in the REST shape: the `/api/books` answer, and the front page's first books. */
+export function catalogPageJson(result: { books: Book[]; total: number }, page: number, limit: number) {
+  return {
+    books: result.books.map(bookJson),
+    pagination: { total: result.total, page, limit, pages: Math.ceil(result.total / limit) },
+  };
+}
+
 /** A search result with why it matched (matches[i] explains books[i]). */
 function searchHitJson(book: BookSummary, match: MatchExplanation | undefined) {
   return {
@@ -148,10 +156,7 @@ export function registerBookRoutes(app: FastifyInstance, options: BookRoutesOpti
       problems,
     );
     if (!result) return reply;
-    return {
-      books: result.books.map(bookJson),
-      pagination: { total: result.total, page, limit, pages: Math.ceil(result.total / limit) },
-    };
+    return catalogPageJson(result, page, limit);
   };
   app.get("/books", { schema: { tags: ["books"], summary: "Seed-compatible catalog page" } }, listing);
   app.get("/api/books", { schema: { tags: ["books"], summary: "Catalog page" } }, listing);

@@ -3,11 +3,14 @@
 // year: a new build has new names), and each page's HTML at its paths (never cached, so a new
 // build is picked up). Every page gets a content security policy that allows only this origin.
 import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import type { SuggestionsServiceClient } from "@bookstore/proto";
 import fastifyStatic from "@fastify/static";
-import type { FastifyInstance, FastifyReply } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { errorBody } from "../http-errors.js";
 import { FIRST_CATALOG_PAGE } from "./catalog-first-page.js";
+import { prerenderFrontPage } from "./catalog-prerender.js";
 
 export const defaultWebRoot = new URL("../../../../web/dist", import.meta.url).pathname;
 
@@ -27,7 +30,20 @@ const POLICY = [
   "frame-ancestors 'none'",
 ].join("; ");
 
-export async function registerWebRoutes(app: FastifyInstance, root: string): Promise<void> {
+/**
+ * How long the front page may wait for the catalog's first books (catalog-prerender.ts); past it,
+ * the page is sent without them and fetches them itself: a slow catalog must not hold the page.
+ */
+const PRERENDER_DEADLINE_MS = 250;
+
+export interface WebRoutesOptions {
+  root: string;
+  /** The catalog behind the front page's first books; absent, the page fetches them itself. */
+  suggestions: SuggestionsServiceClient | undefined;
+}
+
+export async function registerWebRoutes(app: FastifyInstance, options: WebRoutesOptions): Promise<void> {
+  const { root, suggestions } = options;
   const built = existsSync(join(root, "index.html"));
   if (built) {
     await app.register(fastifyStatic, {
@@ -40,28 +56,44 @@ export async function registerWebRoutes(app: FastifyInstance, root: string): Pro
       decorateReply: true,
     });
   }
-  const page = (file: string) => async (_request: unknown, reply: FastifyReply) => {
-    if (!built) {
-      return reply
-        .code(503)
-        .send(errorBody("SERVICE_UNAVAILABLE", "the web pages are not built: run `npm run build:web`"));
-    }
-    return reply
+  const unbuilt = (reply: FastifyReply) =>
+    reply
+      .code(503)
+      .send(errorBody("SERVICE_UNAVAILABLE", "the web pages are not built: run `npm run build:web`"));
+  const pageHeaders = (reply: FastifyReply) =>
+    reply
       .header("cache-control", "no-cache")
       .header("content-security-policy", POLICY)
       .header("x-content-type-options", "nosniff")
-      .header("referrer-policy", "same-origin")
-      .sendFile(file, root, { cacheControl: false });
+      .header("referrer-policy", "same-origin");
+  const page = (file: string) => async (_request: unknown, reply: FastifyReply) => {
+    if (!built) return unbuilt(reply);
+    return pageHeaders(reply).sendFile(file, root, { cacheControl: false });
   };
   const hide = { schema: { hide: true } };
-  const store = page("index.html");
-  // The catalog's first page is fetched while the scripts load (the browser then uses this answer
-  // for the page's own request): the first books show one round trip sooner on a cold load.
   app.get("/", hide, async (request, reply) => {
-    if (request.url === "/")
+    if (!built) return unbuilt(reply);
+    const html = await readFile(join(root, "index.html"), "utf8");
+    const withBooks = await frontPageWithBooks(request, html);
+    // Without them, the catalog's first page is fetched while the scripts load (the browser then
+    // uses this answer for the page's own request).
+    if (withBooks === undefined && request.url === "/")
       reply.header("link", `<${FIRST_CATALOG_PAGE}>; rel=preload; as=fetch; crossorigin`);
-    return store(request, reply);
+    return pageHeaders(reply)
+      .type("text/html; charset=utf-8")
+      .send(withBooks ?? html);
   });
+  async function frontPageWithBooks(request: FastifyRequest, html: string): Promise<string | undefined> {
+    if (!suggestions) return undefined;
+    const query = request.url.split("?")[1] ?? "";
+    try {
+      return await prerenderFrontPage(html, query, suggestions, PRERENDER_DEADLINE_MS);
+    } catch (error) {
+      request.log.warn({ err: error }, "front page sent without its books: the page will fetch them");
+      return undefined;
+    }
+  }
+  const store = page("index.html");
   for (const path of STORE_PATHS.filter((p) => p !== "/")) app.get(path, hide, store);
   for (const path of OPS_PATHS) app.get(path, hide, page("ops/index.html"));
 }
