@@ -2,6 +2,7 @@
 // the catalog's facets, the dashboard's cluster view over a real db-node (one node up, one down,
 // executors down), and the metrics history scraping a real admin port.
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,6 +22,7 @@ import {
 } from "../services/orchestrator/src/routes/catalog-first-page.js";
 import { startSingleDbNode } from "./support/single-db-node.js";
 
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 const logger = createLogger({ service: "web-routes-test", level: "silent" });
 const catalog = loadCatalog();
 const appOptions = {
@@ -38,7 +40,11 @@ describe("web pages and assets", () => {
   before(async () => {
     mkdirSync(join(dir, "assets"));
     mkdirSync(join(dir, "ops"));
-    writeFileSync(join(dir, "index.html"), "<!doctype html><title>store</title>");
+    writeFileSync(
+      join(dir, "index.html"),
+      '<!doctype html><title>store</title><link rel="stylesheet" crossorigin href="/assets/store-abc123.css">',
+    );
+    writeFileSync(join(dir, "assets", "store-abc123.css"), "body { color: #222; }");
     writeFileSync(join(dir, "ops", "index.html"), "<!doctype html><title>ops</title>");
     writeFileSync(join(dir, "assets", "store-abc123.js"), "console.log(1)");
     app = await buildApp({ ...appOptions, webRoot: dir });
@@ -61,6 +67,20 @@ describe("web pages and assets", () => {
     const ops = await app.inject({ url: "/ops" });
     assert.match(ops.body, /<title>ops<\/title>/);
     assert.match((await app.inject({ url: "/ops/order/abc" })).body, /<title>ops<\/title>/);
+  });
+
+  it("the front page carries its stylesheet inline, allowed by its hash alone; other pages link it", async () => {
+    const front = await app.inject({ url: "/" });
+    assert.match(front.body, /<style>body \{ color: #222; \}<\/style>/);
+    assert.doesNotMatch(front.body, /rel="stylesheet"/);
+    const hash = createHash("sha256").update("body { color: #222; }").digest("base64");
+    assert.match(
+      String(front.headers["content-security-policy"]),
+      new RegExp(`style-src 'self' 'sha256-${escapeRegExp(hash)}';`),
+    );
+    const book = await app.inject({ url: "/book/dune" });
+    assert.match(book.body, /rel="stylesheet"/);
+    assert.match(String(book.headers["content-security-policy"]), /style-src 'self';/);
   });
 
   it("the storefront's front page preloads the catalog's first page; other pages preload nothing", async () => {

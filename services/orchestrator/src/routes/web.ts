@@ -11,6 +11,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { errorBody } from "../http-errors.js";
 import { FIRST_CATALOG_PAGE } from "./catalog-first-page.js";
 import { prerenderFrontPage } from "./catalog-prerender.js";
+import { inlineStylesheets } from "./inline-styles.js";
 
 export const defaultWebRoot = new URL("../../../../web/dist", import.meta.url).pathname;
 
@@ -18,17 +19,20 @@ export const defaultWebRoot = new URL("../../../../web/dist", import.meta.url).p
 const STORE_PATHS = ["/", "/book/:id", "/cart", "/cart/checkout", "/order/:id"];
 const OPS_PATHS = ["/ops", "/ops/order/:id"];
 
-const POLICY = [
-  "default-src 'self'",
-  "img-src 'self' data:",
-  "style-src 'self'",
-  "script-src 'self'",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'self'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join("; ");
+/** The pages' content security policy; `styleHashes` allow the front page's inlined stylesheet. */
+function policy(styleHashes: string[] = []): string {
+  return [
+    "default-src 'self'",
+    "img-src 'self' data:",
+    ["style-src 'self'", ...styleHashes].join(" "),
+    "script-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join("; ");
+}
 
 /**
  * How long the front page may wait for the catalog's first books (catalog-prerender.ts); past it,
@@ -60,10 +64,10 @@ export async function registerWebRoutes(app: FastifyInstance, options: WebRoutes
     reply
       .code(503)
       .send(errorBody("SERVICE_UNAVAILABLE", "the web pages are not built: run `npm run build:web`"));
-  const pageHeaders = (reply: FastifyReply) =>
+  const pageHeaders = (reply: FastifyReply, styleHashes?: string[]) =>
     reply
       .header("cache-control", "no-cache")
-      .header("content-security-policy", POLICY)
+      .header("content-security-policy", policy(styleHashes))
       .header("x-content-type-options", "nosniff")
       .header("referrer-policy", "same-origin");
   const page = (file: string) => async (_request: unknown, reply: FastifyReply) => {
@@ -73,15 +77,14 @@ export async function registerWebRoutes(app: FastifyInstance, options: WebRoutes
   const hide = { schema: { hide: true } };
   app.get("/", hide, async (request, reply) => {
     if (!built) return unbuilt(reply);
-    const html = await readFile(join(root, "index.html"), "utf8");
-    const withBooks = await frontPageWithBooks(request, html);
+    const shell = await readFile(join(root, "index.html"), "utf8");
+    const withBooks = await frontPageWithBooks(request, shell);
     // Without them, the catalog's first page is fetched while the scripts load (the browser then
     // uses this answer for the page's own request).
     if (withBooks === undefined && request.url === "/")
       reply.header("link", `<${FIRST_CATALOG_PAGE}>; rel=preload; as=fetch; crossorigin`);
-    return pageHeaders(reply)
-      .type("text/html; charset=utf-8")
-      .send(withBooks ?? html);
+    const { html, styleHashes } = await inlineStylesheets(withBooks ?? shell, join(root, "assets"));
+    return pageHeaders(reply, styleHashes).type("text/html; charset=utf-8").send(html);
   });
   async function frontPageWithBooks(request: FastifyRequest, html: string): Promise<string | undefined> {
     if (!suggestions) return undefined;
