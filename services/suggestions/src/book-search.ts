@@ -217,13 +217,14 @@ export class BookSearch {
     return rows.map((r) => r.book_id);
   }
 
-  /** Records a completed order's books; the same order recorded twice changes nothing. */
+  /** Records a completed order's books, durably; the same order recorded twice changes nothing. */
   async recordPurchase(customerId: string, orderId: string, bookIds: readonly string[]): Promise<void> {
     await this.db.query(
       `INSERT INTO purchases (customer_id, order_id, book_id)
        SELECT $1, $2, unnest($3::text[]) ON CONFLICT DO NOTHING`,
       [customerId, orderId, [...new Set(bookIds)]],
     );
+    await this.db.flush();
   }
 
   async knownIds(bookIds: readonly string[]): Promise<Set<string>> {

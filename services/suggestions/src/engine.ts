@@ -72,6 +72,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
         if (done % 2048 === 0 || done === total) logger.debug({ done, total }, "embedding books");
       },
     });
+    await db.flush();
     logger.info(
       {
         database: db.kind,

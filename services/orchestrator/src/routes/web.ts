@@ -38,7 +38,7 @@ function policy(styleHashes: string[] = []): string {
  * How long the front page may wait for the catalog's first books (catalog-prerender.ts); past it,
  * the page is sent without them and fetches them itself: a slow catalog must not hold the page.
  */
-const PRERENDER_DEADLINE_MS = 250;
+const PRERENDER_DEADLINE_MS = 500;
 
 export interface WebRoutesOptions {
   root: string;

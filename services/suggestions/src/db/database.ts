@@ -5,6 +5,7 @@ import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { unaccent } from "@electric-sql/pglite/contrib/unaccent";
 import { vector } from "@electric-sql/pglite-pgvector";
 import pg from "pg";
+import { PgliteDurability } from "./pglite-durability.js";
 
 /** What a query runs on: the database, or one transaction of it. Parameters are always bound. */
 export interface Queryable {
@@ -20,6 +21,11 @@ export interface Database extends Queryable {
   /** Several statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
   transaction<T>(work: (tx: Queryable & { exec(sql: string): Promise<void> }) => Promise<T>): Promise<T>;
+  /**
+   * Makes every write committed so far durable; call it before acknowledging one. A PostgreSQL
+   * server has already fsync'd at commit; embedded Postgres has not (pglite-durability.ts).
+   */
+  flush(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -44,7 +50,8 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
 }
 
 async function openPglite(options: OpenOptions): Promise<Database> {
-  if (!options.dataDir.startsWith("memory://")) mkdirSync(options.dataDir, { recursive: true });
+  const onDisk = !options.dataDir.startsWith("memory://");
+  if (onDisk) mkdirSync(options.dataDir, { recursive: true });
   const db = await PGlite.create({
     dataDir: options.dataDir,
     extensions: { vector, pg_trgm, unaccent, fuzzystrmatch },
@@ -52,6 +59,9 @@ async function openPglite(options: OpenOptions): Promise<Database> {
   // The extensions must exist before any session setting of them can be applied.
   await db.exec(CREATE_EXTENSIONS);
   for (const sql of options.sessionSql ?? []) await db.exec(sql);
+  const durability = onDisk ? new PgliteDurability(options.dataDir) : undefined;
+  // Start-up (crash recovery, a new cluster) wrote files that nothing has flushed.
+  await durability?.syncAll();
   return {
     kind: "pglite",
     query: async <T>(sql: string, params: readonly unknown[] = []) =>
@@ -69,7 +79,14 @@ async function openPglite(options: OpenOptions): Promise<Database> {
           },
         }),
       ),
-    close: () => db.close(),
+    flush: async () => {
+      await durability?.flush();
+    },
+    close: async () => {
+      await db.close();
+      // The shutdown checkpoint wrote the data files.
+      await durability?.syncAll();
+    },
   };
 }
 
@@ -119,6 +136,8 @@ async function openPostgres(options: OpenOptions): Promise<Database> {
     exec: async (sql) => {
       await query(sql);
     },
+    // The server fsync'd each commit before answering it.
+    flush: async () => {},
     transaction: async (work) => {
       const client = await checkout();
       let discard: Error | undefined;
