@@ -41,18 +41,28 @@ const typedPrefixes = typoSet.flatMap(({ query }) =>
   Array.from({ length: query.length - 1 }, (_, i) => query.slice(0, i + 2)),
 );
 
-async function openDb(efSearch = 64, dataDir = "memory://"): Promise<Database> {
-  const db = await openDatabase({ dataDir, sessionSql: searchSessionSql(efSearch) });
+async function openDb(efSearch = 64, dataDir = "memory://", sharedBuffers?: string): Promise<Database> {
+  const db = await openDatabase({
+    dataDir,
+    sessionSql: searchSessionSql(efSearch),
+    ...(sharedBuffers ? { sharedBuffers } : {}),
+  });
   await migrate(db);
   return db;
 }
 
-/** `op(i)` one call after another for `seconds` (at least 50 calls). */
+/**
+ * `op(i)` one call after another for `seconds` (at least 50 calls), measured warm: the first
+ * `cycle` calls (one round of the query list) run unmeasured, as a running service has its cache
+ * filled; a page's first touch after a start is a read through PGlite's filesystem.
+ */
 async function latencyLoad(
   label: string,
   embedder: Embedder,
+  cycle: number,
   op: (i: number) => Promise<unknown>,
 ): Promise<BenchRow> {
+  for (let i = 0; i < cycle; i++) await op(i);
   const samples: number[] = [];
   const end = performance.now() + seconds * 1000;
   for (let i = 0; performance.now() < end || samples.length < 50; i++) {
@@ -74,7 +84,7 @@ async function latencyLoad(
 
 /** Top-10 vector searches (embed + nearest). */
 function searchLoad(label: string, embedder: Embedder, search: BookSearch): Promise<BenchRow> {
-  return latencyLoad(label, embedder, async (i) => {
+  return latencyLoad(label, embedder, queries.length, async (i) => {
     const [vector] = await embedder.embed([queries[i % queries.length] as string]);
     await search.nearest(vector as Float32Array, 10);
   });
@@ -82,7 +92,7 @@ function searchLoad(label: string, embedder: Embedder, search: BookSearch): Prom
 
 /** Top-10 hybrid searches (parse + embed + one fused statement), as the Search RPC runs them. */
 function hybridLoad(label: string, embedder: Embedder, search: BookSearch): Promise<BenchRow> {
-  return latencyLoad(label, embedder, async (i) => {
+  return latencyLoad(label, embedder, searchBoxQueries.length, async (i) => {
     const query = parseSearchQuery(searchBoxQueries[i % searchBoxQueries.length] as string);
     const [vector] = await embedder.embed([query.plain]);
     await search.search(query, vector as Float32Array, 10);
@@ -91,7 +101,7 @@ function hybridLoad(label: string, embedder: Embedder, search: BookSearch): Prom
 
 /** Eight suggestions for each prefix, as typed key by key. */
 function suggestLoad(label: string, embedder: Embedder, search: BookSearch): Promise<BenchRow> {
-  return latencyLoad(label, embedder, (i) =>
+  return latencyLoad(label, embedder, typedPrefixes.length, (i) =>
     search.suggest(typedPrefixes[i % typedPrefixes.length] as string, 8),
   );
 }
@@ -129,6 +139,8 @@ function synthesize(count: number, catalog: readonly Book[]): Book[] {
     stock: 10,
   }));
 }
+
+const SYNTHETIC_SHARED_BUFFERS = "1GB";
 
 /** HNSW_EF_SEARCH's default: the hybrid search is measured with it. */
 const DEFAULT_EF_SEARCH = 128;
@@ -178,7 +190,9 @@ export default async function run(): Promise<BenchRow[]> {
 
   // 2. The synthetic catalog with the offline embedder: bulk indexing, latency, HNSW recall.
   const books = synthesize(syntheticBooks, catalog);
-  const db = await openDb(DEFAULT_EF_SEARCH, syntheticDir);
+  // As deployed for a catalog this size (PGLITE_SHARED_BUFFERS): the index and tables, ~700 MB at
+  // 100,000 books, stay in Postgres's cache instead of being read through PGlite's filesystem.
+  const db = await openDb(DEFAULT_EF_SEARCH, syntheticDir, SYNTHETIC_SHARED_BUFFERS);
   try {
     const embedder = await loadOfflineEmbedder(db, () => books.map(bookText));
     console.log(`search: indexing ${books.length} synthetic books...`);

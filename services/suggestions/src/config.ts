@@ -17,6 +17,14 @@ export const configSchema = z.object({
   CATALOG_PATH: z.string().optional(),
   /** Books suggested with each order (checkout event f). */
   SUGGESTIONS_PER_ORDER: z.coerce.number().int().min(1).max(20).default(3),
+  /**
+   * Embedded Postgres's buffer cache (shared_buffers), e.g. 1GB; empty = Postgres's 128MB. Size it
+   * to hold the catalog's index and tables (a 100,000-book catalog: about 700 MB).
+   */
+  PGLITE_SHARED_BUFFERS: z
+    .string()
+    .regex(/^(\d{1,6}(kB|MB|GB))?$/, "a size such as 512MB or 1GB")
+    .default(""),
   /** HNSW candidate list per query (pgvector hnsw.ef_search): recall against latency. */
   HNSW_EF_SEARCH: z.coerce.number().int().min(10).max(1000).default(128),
   /** Query embeddings waiting at most; beyond, RESOURCE_EXHAUSTED. */

@@ -18,6 +18,8 @@ export interface EngineOptions {
   modelDir?: string;
   /** HNSW candidates per query (pgvector's hnsw.ef_search). */
   efSearch?: number;
+  /** Embedded Postgres's shared_buffers (e.g. "1GB"). */
+  sharedBuffers?: string;
   queueCapacity?: number;
   logger: Logger;
 }
@@ -53,6 +55,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     dataDir: options.dataDir,
     ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
     sessionSql: searchSessionSql(efSearch),
+    ...(options.sharedBuffers ? { sharedBuffers: options.sharedBuffers } : {}),
     onIdleError: (error) => logger.warn({ err: error.message }, "an idle PostgreSQL connection failed"),
   });
   try {

@@ -15,6 +15,7 @@ try {
     embedder: config.EMBEDDER,
     ...(config.MODEL_DIR ? { modelDir: config.MODEL_DIR } : {}),
     efSearch: config.HNSW_EF_SEARCH,
+    ...(config.PGLITE_SHARED_BUFFERS ? { sharedBuffers: config.PGLITE_SHARED_BUFFERS } : {}),
     queueCapacity: config.EMBED_QUEUE_CAPACITY,
     logger,
   });

@@ -34,6 +34,12 @@ export interface OpenOptions {
   databaseUrl?: string;
   /** PGlite data directory; "memory://" keeps everything in memory. */
   dataDir: string;
+  /**
+   * Embedded Postgres's buffer cache (Postgres's `shared_buffers`, e.g. "768MB"; default 128MB).
+   * Pages outside it are read through PGlite's filesystem layer at every use: a catalog whose index
+   * and tables do not fit answers several times slower (docs/suggestions.md).
+   */
+  sharedBuffers?: string;
   /** Statements run on every new connection (e.g. SET hnsw.ef_search = 64). */
   sessionSql?: string[];
   poolSize?: number;
@@ -51,10 +57,13 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
 
 async function openPglite(options: OpenOptions): Promise<Database> {
   const onDisk = !options.dataDir.startsWith("memory://");
+  if (options.sharedBuffers !== undefined && !/^\d{1,6}(kB|MB|GB)$/.test(options.sharedBuffers))
+    throw new Error(`sharedBuffers must be a size such as 1GB (got "${options.sharedBuffers.slice(0, 20)}")`);
   if (onDisk) mkdirSync(options.dataDir, { recursive: true });
   const db = await PGlite.create({
     dataDir: options.dataDir,
     extensions: { vector, pg_trgm, unaccent, fuzzystrmatch },
+    ...(options.sharedBuffers ? { postgresqlconf: [`shared_buffers = '${options.sharedBuffers}'`] } : {}),
   });
   // The extensions must exist before any session setting of them can be applied.
   await db.exec(CREATE_EXTENSIONS);
