@@ -6,12 +6,18 @@
 // rewrote pg_control, and may have recycled WAL that the data files now replace), every file of
 // the data directory is flushed too.
 import type { Stats } from "node:fs";
-import { open, readdir, stat } from "node:fs/promises";
+import { type FileHandle, open, readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 
-/** fsync (data and metadata) of one file or directory. */
+/** fsync (data and metadata) of one file or directory; one removed since it was listed needs none. */
 async function syncPath(path: string, dataOnly: boolean): Promise<void> {
-  const handle = await open(path, "r");
+  let handle: FileHandle;
+  try {
+    handle = await open(path, "r");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
+    throw error;
+  }
   try {
     await (dataOnly ? handle.datasync() : handle.sync());
   } finally {
