@@ -365,25 +365,18 @@ describe("suggestions service: gRPC and REST", () => {
       join(webRoot, "index.html"),
       `<!doctype html><title>store</title><body>${MAIN_ELEMENT}</body>`,
     );
-    const withWeb = await buildApp({
-      catalog,
-      flow: { run: () => Promise.reject(new Error("unused")) },
-      fingerprintKey: "test-fingerprint-key-0123456789",
-      logger,
-      suggestions: client,
-      health: async () => ({}),
-      webRoot,
-    });
-    const unreachable = clientFor(SuggestionsServiceClient, "127.0.0.1:1");
-    const withoutCatalog = await buildApp({
-      catalog,
-      flow: { run: () => Promise.reject(new Error("unused")) },
-      fingerprintKey: "test-fingerprint-key-0123456789",
-      logger,
-      suggestions: unreachable,
-      health: async () => ({}),
-      webRoot,
-    });
+    const appServing = (suggestions: SuggestionsServiceClient) =>
+      buildApp({
+        catalog,
+        flow: { run: () => Promise.reject(new Error("unused")) },
+        fingerprintKey: "test-fingerprint-key-0123456789",
+        logger,
+        suggestions,
+        health: async () => ({}),
+        webRoot,
+      });
+    const withWeb = await appServing(client);
+    const withoutCatalog = await appServing(clientFor(SuggestionsServiceClient, "127.0.0.1:1"));
     try {
       const embedded = (html: string) => {
         const m = /<script type="application\/json" id="catalog-data">(.*?)<\/script>/s.exec(html);

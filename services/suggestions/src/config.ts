@@ -1,5 +1,6 @@
 import { env } from "@bookstore/kit";
 import { z } from "zod";
+import { SHARED_BUFFERS_SIZE } from "./db/shared-buffers.js";
 
 export const configSchema = z.object({
   SUGGESTIONS_HOST: env.host(),
@@ -23,7 +24,7 @@ export const configSchema = z.object({
    */
   PGLITE_SHARED_BUFFERS: z
     .string()
-    .regex(/^(\d{1,6}(kB|MB|GB))?$/, "a size such as 512MB or 1GB")
+    .refine((size) => size === "" || SHARED_BUFFERS_SIZE.test(size), "a size such as 512MB or 1GB")
     .default(""),
   /** HNSW candidate list per query (pgvector hnsw.ef_search): recall against latency. */
   HNSW_EF_SEARCH: z.coerce.number().int().min(10).max(1000).default(128),

@@ -52,14 +52,17 @@ export interface PrerenderedCatalog {
 /** The id of the element holding a PrerenderedCatalog as JSON. */
 export const PRERENDERED_DATA_ID = "catalog-data";
 
-/** The filters a page address asks for (`/?q=&genre=&author=&page=`). */
+/** The largest page number the catalog's API takes (nine digits). */
+const MAX_PAGE = 999_999_999;
+
+/** The filters a page address asks for (`/?q=&genre=&author=&page=`); a page out of range is 1. */
 export function filtersFrom(params: URLSearchParams): Filters {
   const page = Number(params.get("page") ?? "1");
   return {
     q: params.get("q") ?? "",
     genre: params.get("genre") ?? "",
     author: params.get("author") ?? "",
-    page: Number.isInteger(page) && page > 0 ? page : 1,
+    page: Number.isInteger(page) && page > 0 && page <= MAX_PAGE ? page : 1,
   };
 }
 

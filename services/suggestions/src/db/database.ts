@@ -6,6 +6,7 @@ import { unaccent } from "@electric-sql/pglite/contrib/unaccent";
 import { vector } from "@electric-sql/pglite-pgvector";
 import pg from "pg";
 import { PgliteDurability } from "./pglite-durability.js";
+import { SHARED_BUFFERS_SIZE } from "./shared-buffers.js";
 
 /** What a query runs on: the database, or one transaction of it. Parameters are always bound. */
 export interface Queryable {
@@ -57,7 +58,7 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
 
 async function openPglite(options: OpenOptions): Promise<Database> {
   const onDisk = !options.dataDir.startsWith("memory://");
-  if (options.sharedBuffers !== undefined && !/^\d{1,6}(kB|MB|GB)$/.test(options.sharedBuffers))
+  if (options.sharedBuffers !== undefined && !SHARED_BUFFERS_SIZE.test(options.sharedBuffers))
     throw new Error(`sharedBuffers must be a size such as 1GB (got "${options.sharedBuffers.slice(0, 20)}")`);
   if (onDisk) mkdirSync(options.dataDir, { recursive: true });
   const db = await PGlite.create({
