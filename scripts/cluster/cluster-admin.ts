@@ -44,6 +44,17 @@ export class ClusterAdmin {
     return all;
   }
 
+  /** The members that answer; waits up to the timeout for one (a loaded machine may miss a deadline). */
+  async online(): Promise<Extract<MemberStatus, { online: true }>[]> {
+    const end = Date.now() + this.timeoutMs;
+    for (;;) {
+      const up = (await this.statusAll()).flatMap((m) => (m.online ? [m] : []));
+      if (up.length > 0) return up;
+      if (Date.now() > end) throw new Error(`no member of ${this.nodes.join(", ")} answers`);
+      await sleep(200);
+    }
+  }
+
   /** The member leading now with the highest term; waits for an election up to the timeout. */
   async leader(): Promise<{ address: string; status: RaftStatusResponse }> {
     const end = Date.now() + this.timeoutMs;

@@ -44,15 +44,15 @@ async function writeDurably(path: string, data: Buffer): Promise<void> {
   }
 }
 
+async function followerOrAny(admin: ClusterAdmin): Promise<string> {
+  const members = await admin.online();
+  return (members.find((m) => m.status.role === "follower") ?? (members[0] as (typeof members)[number]))
+    .address;
+}
+
 async function backup(admin: ClusterAdmin, inv: Invocation, out: string, from: string | undefined) {
   // A follower by default: the snapshot is serialised in its Raft loop, not the leader's.
-  const members = (await admin.statusAll()).filter((m) => m.online);
-  const source =
-    from ??
-    (members.find((m) => m.online && m.status.role === "follower") ?? members[0])?.address ??
-    (() => {
-      throw new Error(`no member of ${inv.nodes.join(", ")} answers`);
-    })();
+  const source = from ?? (await followerOrAny(admin));
   const b = await fetchBackup(source, inv.token, inv.timeoutMs);
   await checkRestorable(inv.cluster, b.snapshot.data);
   await writeDurably(out, encodeBackup(b));

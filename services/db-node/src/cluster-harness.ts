@@ -20,6 +20,8 @@ export interface DbClusterOptions {
   verbose?: boolean;
   /** Extra node flags for every node process (e.g. --cpu-prof). */
   nodeArgs?: string[];
+  /** The nodes' ports (default: free ones). */
+  ports?: number[];
 }
 
 export class DbProcess {
@@ -93,8 +95,8 @@ export class DbCluster {
   static async start(o: DbClusterOptions = {}): Promise<DbCluster> {
     const n = o.nodes ?? 3;
     const dir = mkdtempSync(join(tmpdir(), "db-cluster-"));
-    const ports: number[] = [];
-    for (let i = 0; i < n; i++) ports.push(await freePort());
+    const ports = [...(o.ports ?? [])];
+    while (ports.length < n) ports.push(await freePort());
     const peers = ports.map((p, i) => `db${i + 1}=127.0.0.1:${p}`).join(",");
     const nodes = ports.map(
       (port, i) =>
