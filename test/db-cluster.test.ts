@@ -364,6 +364,40 @@ describe("db-node cluster (3 processes)", { timeout: 60_000 }, () => {
     assert.ok(seen, "the healed node caught up");
   });
 
+  it("a primary stalled past its lease (SIGSTOP) serves no stale read when it runs again", async () => {
+    await db.write("lease:k", "old", ValueType.VALUE_TYPE_STRING);
+    const p = await primaryOf(db);
+    const stalled = cluster.nodes.find((n) => n.address === p.address);
+    const pid = stalled?.child?.pid;
+    assert.ok(stalled && pid);
+    // A read it answers from its lease, so the lease is in use before the stall.
+    const c = raw(stalled.address);
+    assert.equal(
+      (await callUnary(c, c.read, { key: "lease:k", stale: false }, { deadlineMs: 2000 })).value,
+      "old",
+    );
+    process.kill(pid, "SIGSTOP");
+    let answer: Promise<number | string>;
+    try {
+      const majority = new DatabaseClient({
+        addresses: cluster.addresses.filter((a) => a !== stalled.address),
+        deadlineMs: 15_000,
+      });
+      await majority.write("lease:k", "new", ValueType.VALUE_TYPE_STRING);
+      // Sent while it is stopped: the first thing it may handle when it runs again.
+      answer = callUnary(c, c.read, { key: "lease:k", stale: false }, { deadlineMs: 5000 }).then(
+        (r) => r.value,
+        (e: { code: number }) => e.code,
+      );
+      await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      process.kill(pid, "SIGCONT");
+    }
+    const got = await answer;
+    assert.notEqual(got, "old", "a stale read from an expired lease");
+    await primaryOf(db);
+  });
+
   it("a node stops cleanly on SIGTERM: peers' Raft streams are ended, no drain timeout", async () => {
     const node = cluster.nodes.at(-1);
     assert.ok(node);

@@ -18,6 +18,7 @@ export { InvariantError } from "./core/types.js";
 export { RaftError, type RaftErrorCode } from "./node/errors.js";
 export { handOffLeadership, successorOf } from "./node/hand-off.js";
 export { type CommandCodec, jsonCodec } from "./node/json-codec.js";
+export { leaseMs, MAX_CLOCK_DRIFT } from "./node/lease.js";
 export {
   type Logger,
   type Member,

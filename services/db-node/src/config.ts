@@ -24,6 +24,11 @@ export const configSchema = z
     /** Election timeout = DB_TICK_MS × DB_ELECTION_TICK, randomised up to twice that. */
     DB_ELECTION_TICK: z.coerce.number().int().min(3).max(100).default(10),
     /**
+     * Linearizable reads answered from the primary's lease, without a heartbeat round each (Raft
+     * leader leases: assumes clocks drift by less than 10%, docs/database.md). The same on every node.
+     */
+    DB_LEASE_READS: z.stringbool().default(true),
+    /**
      * Write-ahead log preallocation step in bytes (0 = off). With the log's file size fixed, the
      * fdatasync before every acknowledgement flushes only data, not a filesystem journal commit.
      */

@@ -44,6 +44,7 @@ export async function startDbNode(
     transport: partition.wrap(transport),
     tickMs: config.DB_TICK_MS,
     electionTick: config.DB_ELECTION_TICK,
+    leaseReads: config.DB_LEASE_READS,
     walPreallocateBytes: config.DB_WAL_PREALLOCATE_BYTES,
     logger,
   });

@@ -39,6 +39,17 @@ export interface RaftConfig {
   maxBytesPerMessage: number;
   /** Uniform [0, 1); seeded in the simulator so runs reproduce. */
   random: () => number;
+  /**
+   * Leader leases for reads (0 = off: every read confirms leadership with a heartbeat round). A
+   * heartbeat round a quorum answered proves that, for `leaseMs` after it was sent, no other node can
+   * win an election (the voters in it refuse votes while they hear from a leader), so reads in that
+   * window are answered at once. Safe only when `leaseMs` stays below what a voter's election timer
+   * guarantees in real time, `(electionTick - 2)` ticks, with the clock drift allowed for: the caller
+   * derives it (RaftNode: leaseReads). Needs checkQuorum.
+   */
+  leaseMs: number;
+  /** A monotonic clock in ms for leases (virtual time in the simulator). */
+  now: () => number;
 }
 
 export const defaultConfig: Omit<RaftConfig, "id"> = {
@@ -50,6 +61,8 @@ export const defaultConfig: Omit<RaftConfig, "id"> = {
   maxEntriesPerMessage: 1024,
   maxBytesPerMessage: 1 << 20,
   random: Math.random,
+  leaseMs: 0,
+  now: () => performance.now(),
 };
 
 /** Durable state the core starts from (what storage recovered). */
@@ -94,6 +107,19 @@ export class RaftCore {
   private readonly readOnly = new ReadOnly();
   /** Reads that arrived before this leader committed an entry of its own term. */
   private pendingReads: { context: string; from: NodeId }[] = [];
+  /** The leader's lease runs until this time (RaftConfig.leaseMs). */
+  private leaseUntil = Number.NEGATIVE_INFINITY;
+  /**
+   * Set once this leader sent TimeoutNow: the transferee's forced election ignores the voters'
+   * leases, so no lease of this term can be trusted any more.
+   */
+  private leaseRevoked = false;
+  private leaseRound = 0;
+  /**
+   * Ticks since this process started. With leases on, a node that just started refuses votes for as
+   * long as a follower in lease would: before its restart it may have promised a leader exactly that.
+   */
+  private ticksSinceStart = 0;
   private msgs: Message[] = [];
   private readStates: ReadState[] = [];
   private prevHard: HardState;
@@ -102,6 +128,7 @@ export class RaftCore {
   constructor(cfg: Partial<RaftConfig> & { id: NodeId }, init: InitialState) {
     this.cfg = { ...defaultConfig, ...cfg };
     this.id = cfg.id;
+    invariant(this.cfg.leaseMs === 0 || this.cfg.checkQuorum, "leader leases need check-quorum");
     const snap: Snapshot = init.snapshot ?? { index: 0, term: 0, conf: init.bootstrap, data: emptyData };
     this.log = new RaftLog(snap, init.entries, init.hardState.commit);
     this.term = init.hardState.term;
@@ -121,6 +148,7 @@ export class RaftCore {
   // ---- public inputs -------------------------------------------------------------------------
 
   tick(): void {
+    this.ticksSinceStart++;
     if (this.role === "leader") this.tickHeartbeat();
     else this.tickElection();
   }
@@ -168,6 +196,15 @@ export class RaftCore {
     return true;
   }
 
+  /**
+   * The index a read may be answered at right now from the leader's lease, without a Ready round
+   * (the driver answers once it has applied that far); undefined when the lease cannot vouch.
+   */
+  leaseReadIndex(): number | undefined {
+    if (this.role !== "leader" || this.log.term(this.log.committed) !== this.term) return undefined;
+    return this.leaseValid() ? this.log.committed : undefined;
+  }
+
   transferLeadership(to: NodeId): boolean {
     if (this.role !== "leader" || to === this.id || !this.conf.voters.includes(to)) return false;
     if (this.leadTransferee === to) return true;
@@ -193,7 +230,7 @@ export class RaftCore {
         // ignored just because our own clock is a tick behind.
         const inLease =
           this.cfg.checkQuorum && this.leader !== NONE && this.electionElapsed < this.cfg.electionTick - 1;
-        if (!force && inLease) return;
+        if (!force && (inLease || this.quietAfterStart())) return;
       }
       if (m.type === "preVote") {
         // A pre-vote never changes our term.
@@ -333,6 +370,8 @@ export class RaftCore {
     this.leadTransferee = NONE;
     this.readOnly.reset();
     this.pendingReads = [];
+    this.leaseUntil = Number.NEGATIVE_INFINITY;
+    this.leaseRevoked = false;
     this.resetProgress();
   }
 
@@ -417,8 +456,33 @@ export class RaftCore {
     }
     if (this.heartbeatElapsed >= this.cfg.heartbeatTick) {
       this.heartbeatElapsed = 0;
-      this.bcastHeartbeat(this.readOnly.lastContext() ?? "");
+      if (this.cfg.leaseMs > 0) this.renewLease();
+      else this.bcastHeartbeat(this.readOnly.lastContext() ?? "");
     }
+  }
+
+  /**
+   * A heartbeat round that, once a quorum answers, extends the lease from the time it was sent. Like
+   * a read's round, it also confirms every read queued before it.
+   */
+  private renewLease(): void {
+    const context = `lease:${++this.leaseRound}`;
+    this.readOnly.add(this.log.committed, context, NONE, this.id, this.cfg.now());
+    this.bcastHeartbeat(context);
+  }
+
+  private leaseValid(): boolean {
+    return (
+      this.cfg.leaseMs > 0 &&
+      !this.leaseRevoked &&
+      this.leadTransferee === NONE &&
+      this.cfg.now() < this.leaseUntil
+    );
+  }
+
+  /** With leases on, a node that just started refuses votes as a follower in lease would. */
+  private quietAfterStart(): boolean {
+    return this.cfg.leaseMs > 0 && this.ticksSinceStart < this.cfg.electionTick - 1;
   }
 
   /** Check-quorum (§6.2 of the dissertation): a leader cut off from a majority steps down. */
@@ -624,7 +688,10 @@ export class RaftCore {
         if (m.context === "") return;
         const acks = this.readOnly.recvAck(m.from, m.context);
         if (!acks || !isQuorum(this.conf.voters, (id) => acks.has(id))) return;
-        for (const rs of this.readOnly.advance(m.context)) this.releaseRead(rs.index, rs.context, rs.from);
+        for (const rs of this.readOnly.advance(m.context)) {
+          if (this.cfg.leaseMs > 0) this.leaseUntil = Math.max(this.leaseUntil, rs.sentAt + this.cfg.leaseMs);
+          if (rs.from !== NONE) this.releaseRead(rs.index, rs.context, rs.from);
+        }
         return;
       }
       default:
@@ -732,6 +799,7 @@ export class RaftCore {
   }
 
   private sendTimeoutNow(to: NodeId): void {
+    this.leaseRevoked = true;
     this.send(emptyMessage("timeoutNow", this.id, to, this.term));
   }
 
@@ -743,11 +811,12 @@ export class RaftCore {
       this.pendingReads.push({ context, from });
       return;
     }
-    if (this.conf.voters.length === 1 && this.conf.voters[0] === this.id) {
+    const alone = this.conf.voters.length === 1 && this.conf.voters[0] === this.id;
+    if (alone || this.leaseValid()) {
       this.releaseRead(this.log.committed, context, from);
       return;
     }
-    this.readOnly.add(this.log.committed, context, from, this.id);
+    this.readOnly.add(this.log.committed, context, from, this.id, this.cfg.now());
     this.bcastHeartbeat(context);
   }
 

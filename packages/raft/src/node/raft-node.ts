@@ -9,6 +9,7 @@ import { encodeConfChange, NONE } from "../core/types.js";
 import { DiskStorage } from "../storage/disk-storage.js";
 import type { Transport } from "../transport/grpc-transport.js";
 import { RaftError } from "./errors.js";
+import { leaseMs } from "./lease.js";
 import { planReady } from "./ready-plan.js";
 import type { StateMachine } from "./state-machine.js";
 
@@ -19,6 +20,7 @@ export interface Logger {
 }
 
 const silent: Logger = { info() {}, warn() {}, error() {} };
+const DEFAULT_TICK_MS = 50;
 
 export interface Member {
   id: NodeId;
@@ -44,6 +46,11 @@ export interface RaftNodeOptions<R> {
    * campaign when the leader's process stalls (see the README).
    */
   heartbeatTick?: number;
+  /**
+   * Linearizable reads on the leader answered from its lease (lease.ts), without a heartbeat round
+   * each. Every member of the cluster must run with the same setting, tickMs and electionTick.
+   */
+  leaseReads?: boolean;
   /** Take a snapshot and compact the log after this many applied entries. */
   snapshotEntries?: number;
   /** Most commands appended in one batch. */
@@ -134,7 +141,7 @@ export class RaftNode<R = unknown> {
     this.sm = opts.stateMachine;
     this.transport = opts.transport;
     this.log = opts.logger ?? silent;
-    this.tickMs = opts.tickMs ?? 50;
+    this.tickMs = opts.tickMs ?? DEFAULT_TICK_MS;
     this.snapshotEntries = opts.snapshotEntries ?? 20_000;
     this.maxBatch = opts.maxBatch ?? 1024;
     this.autoPromote = opts.autoPromote ?? true;
@@ -155,11 +162,13 @@ export class RaftNode<R = unknown> {
     });
     if (truncatedBytes > 0) opts.logger?.warn({ truncatedBytes }, "raft: truncated a torn log tail");
     if (initial.snapshot) await opts.stateMachine.restore(initial.snapshot.data);
+    const electionTick = opts.core?.electionTick ?? opts.electionTick ?? 10;
     const core = new RaftCore(
       {
         id: opts.id,
-        electionTick: opts.electionTick ?? 10,
+        electionTick,
         heartbeatTick: opts.heartbeatTick ?? 1,
+        leaseMs: opts.leaseReads ? leaseMs(opts.tickMs ?? DEFAULT_TICK_MS, electionTick) : 0,
         ...opts.core,
       },
       initial,
@@ -193,6 +202,8 @@ export class RaftNode<R = unknown> {
   /** Resolves when local state reflects every write committed before the call (ReadIndex). */
   readBarrier(timeoutMs = 3000): Promise<void> {
     if (this.stopped) return Promise.reject(new RaftError("STOPPED", "node stopped"));
+    const leased = this.core.leaseReadIndex();
+    if (leased !== undefined && this.applied >= leased) return Promise.resolve();
     const ctx = `${this.id}:${++this.readSeq}`;
     if (!this.core.readIndex(ctx)) return Promise.reject(this.notLeader());
     this.schedule();

@@ -14,6 +14,7 @@ import type {
   Snapshot,
 } from "../core/types.js";
 import { encodeConfChange, NONE } from "../core/types.js";
+import { leaseMs } from "../node/lease.js";
 import { planReady, type ReadyPlan } from "../node/ready-plan.js";
 import { FakeNetwork, type NetworkFaults } from "./fake-network.js";
 import { encodeKv, KvStateMachine } from "./kv-state-machine.js";
@@ -35,6 +36,8 @@ export interface SimOptions {
   faults: boolean;
   /** Propose membership changes as one of the faults. */
   membership: boolean;
+  /** Leader leases for reads; by default chosen per seed (half the runs with check-quorum). */
+  leaseReads?: boolean;
   /** Check log matching across all nodes every this many ms. */
   fullCheckEveryMs: number;
   /**
@@ -112,6 +115,12 @@ export class SimNode {
   /** A Ready handed out whose persistence has not finished yet, with its plan. */
   inflight: { rd: Ready; plan: ReadyPlan; doneAt: number } | undefined;
   phase: number;
+  /**
+   * A stalled process (a long GC pause, a stopped VM): until then it neither ticks nor handles
+   * anything; what arrives meanwhile waits in `held`.
+   */
+  pausedUntil = 0;
+  held: Message[] = [];
 
   constructor(
     readonly id: NodeId,
@@ -136,6 +145,8 @@ export class SimNode {
 
   crash(): void {
     this.up = false;
+    this.pausedUntil = 0;
+    this.held = [];
     this.inflight = undefined;
     this.proposals.clear();
     this.reads.clear();
@@ -187,7 +198,7 @@ export class Simulator {
   /** Longest simulated fsync in ms (0 = persistence completes within the step). */
   private fsyncMax = 0;
   private readonly bootstrap: ConfState;
-  readonly variant: { preVote: boolean; checkQuorum: boolean };
+  readonly variant: { preVote: boolean; checkQuorum: boolean; leaseReads: boolean };
   private readonly opTimeout: number;
   /** Set after the heal: from then on clients may start nothing new (the liveness check's drain). */
   private clientsStopped = false;
@@ -210,8 +221,12 @@ export class Simulator {
     this.opTimeout = this.rng.int(150, 800);
     // Cover the configuration space too: without check-quorum a cut-off leader lingers.
     this.variant = this.opts.faults
-      ? { preVote: this.rng.chance(0.7), checkQuorum: this.rng.chance(0.7) }
-      : { preVote: true, checkQuorum: true };
+      ? { preVote: this.rng.chance(0.7), checkQuorum: this.rng.chance(0.7), leaseReads: false }
+      : { preVote: true, checkQuorum: true, leaseReads: false };
+    // Leader leases need check-quorum; half the runs that have it read from leases.
+    if (this.opts.faults && this.variant.checkQuorum) this.variant.leaseReads = this.rng.chance(0.5);
+    if (this.opts.leaseReads !== undefined) this.variant.leaseReads = this.opts.leaseReads;
+    if (this.variant.leaseReads) this.variant.checkQuorum = true;
     this.ids = Array.from({ length: this.opts.nodes }, (_, i) => `n${i + 1}`);
     this.bootstrap = { voters: [...this.ids], learners: [], addresses: {} };
     if (this.opts.faults) {
@@ -236,7 +251,7 @@ export class Simulator {
   addNode(id: NodeId, bootstrap: ConfState): SimNode {
     const rng = this.rng;
     const { electionTick } = this.opts;
-    const { preVote, checkQuorum } = this.variant;
+    const { preVote, checkQuorum, leaseReads } = this.variant;
     const make = (nid: NodeId, disk: Disk) =>
       new RaftCore(
         {
@@ -247,6 +262,8 @@ export class Simulator {
           maxInflight: 64,
           preVote,
           checkQuorum,
+          leaseMs: leaseReads ? leaseMs(this.opts.tickMs, electionTick) : 0,
+          now: () => this.now,
         },
         { hardState: disk.hard, snapshot: disk.snapshot, entries: disk.entries, bootstrap },
       );
@@ -318,11 +335,14 @@ export class Simulator {
       this.nextFaultAt = this.now + this.rng.int(20, this.faultGap);
     }
     for (const n of this.nodes.values()) {
-      if (n.up && (this.now + n.phase) % this.opts.tickMs === 0) n.core.tick();
+      if (n.pausedUntil > 0 && this.now >= n.pausedUntil) this.resume(n);
+      if (n.up && !this.paused(n) && (this.now + n.phase) % this.opts.tickMs === 0) n.core.tick();
     }
     for (const m of this.net.due(this.now)) {
       const n = this.nodes.get(m.to);
-      if (n?.up) n.core.step(m);
+      if (!n?.up) continue;
+      if (this.paused(n)) n.held.push(m);
+      else n.core.step(m);
     }
     if (withClients) this.runClients();
     for (const n of this.nodes.values()) this.processReady(n);
@@ -331,7 +351,7 @@ export class Simulator {
 
   /** Runs each node's Ready loop until quiet (or a bound), as the real driver would. */
   processReady(n: SimNode): void {
-    for (let rounds = 0; n.up && rounds < 10; rounds++) {
+    for (let rounds = 0; n.up && !this.paused(n) && rounds < 10; rounds++) {
       if (n.inflight) {
         // The batch's "fsync" is still running: messages keep arriving meanwhile, as in RaftNode.
         if (this.now < n.inflight.doneAt) return;
@@ -449,13 +469,32 @@ export class Simulator {
     n.restart();
   }
 
+  /** Stalls a node's process for `ms`: its clock keeps running, nothing else happens there. */
+  pause(id: NodeId, ms: number): void {
+    const n = this.node(id);
+    if (n.up && !this.paused(n)) n.pausedUntil = this.now + ms;
+  }
+
+  private paused(n: SimNode): boolean {
+    return n.pausedUntil > this.now;
+  }
+
+  /**
+   * The stalled process runs again. What queued up for it comes in over the next milliseconds, as
+   * from a socket's buffer: a client's request may be handled before the news of a newer leader.
+   */
+  private resume(n: SimNode): void {
+    n.pausedUntil = 0;
+    for (const m of n.held.splice(0)) this.net.send(this.now, m);
+  }
+
   private injectFault(): void {
     const ids = this.ids;
     const down = ids.filter((id) => !this.node(id).up);
     const leader = this.leader();
     // Cuts accumulate until healed; heal often enough that the cluster is sometimes whole.
     if (this.rng.chance(0.3)) this.net.heal();
-    switch (this.rng.int(0, 11)) {
+    switch (this.rng.int(0, 12)) {
       case 0:
         this.net.heal();
         if (down.length > 0) this.restart(this.rng.pick(down));
@@ -488,6 +527,10 @@ export class Simulator {
         break;
       case 7:
         if (leader && down.length < Math.floor((ids.length - 1) / 2)) this.crash(leader);
+        break;
+      case 10:
+        // Mostly the leader, for longer than an election: its lease must not outlive the stall.
+        this.pause(leader && this.rng.chance(0.7) ? leader : this.rng.pick(ids), this.rng.int(20, 400));
         break;
       default:
         if (down.length > 0) this.restart(this.rng.pick(down));
@@ -575,6 +618,11 @@ export class Simulator {
       this.retryLater(c);
       return;
     }
+    if (this.paused(n)) {
+      // The request waits in the stalled process's socket: handled as soon as it runs again.
+      c.nextAt = n.pausedUntil + this.rng.int(0, 2);
+      return;
+    }
     const key = `k${this.rng.int(1, this.opts.keys)}`;
     if (this.rng.chance(0.5)) this.startPut(c, n, key);
     else this.startGet(c, n, key);
@@ -614,7 +662,10 @@ export class Simulator {
 
   private startGet(c: Client, n: SimNode, key: string): void {
     const ctx = `${n.id}/${n.incarnation}/${c.id}/${c.seq++}`;
-    if (!n.core.readIndex(ctx)) {
+    // RaftNode's fast path: inside the leader's lease, with that much applied, answered at once.
+    const leased = n.core.leaseReadIndex();
+    const atOnce = leased !== undefined && n.kv.appliedIndex >= leased;
+    if (!atOnce && !n.core.readIndex(ctx)) {
       this.retryLater(c);
       return;
     }
@@ -625,7 +676,8 @@ export class Simulator {
         this.history.push({ client: c.id, key, kind: "get", value: n.kv.get(key), call, ret: this.now });
       else n.reads.delete(ctx);
     });
-    n.reads.set(ctx, (index) => n.readWaits.push({ index, fn: () => end("ok") }));
+    if (atOnce) end("ok");
+    else n.reads.set(ctx, (index) => n.readWaits.push({ index, fn: () => end("ok") }));
   }
 
   private answered(): void {
@@ -752,6 +804,7 @@ export class Simulator {
    * From half the calm period on, every client call must be answered.
    */
   private heal(): void {
+    for (const n of this.nodes.values()) if (n.pausedUntil > 0) this.resume(n);
     this.net.heal();
     this.net.faults = { ...this.net.faults, loss: 0, duplicate: 0 };
     this.crashDuringSync = 0;
