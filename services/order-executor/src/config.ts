@@ -25,6 +25,12 @@ export const configSchema = z
     EXECUTOR_TICK_MS: env.millis(40),
     /** Election timeout = EXECUTOR_TICK_MS × EXECUTOR_ELECTION_TICK, randomised up to twice that. */
     EXECUTOR_ELECTION_TICK: z.coerce.number().int().min(3).max(100).default(10),
+    /**
+     * GetJob, ListJobs, WatchJob and GetDecision answered from the leader's lease, without a
+     * heartbeat round each (as DB_LEASE_READS: assumes clocks drift by less than 10%). The same on
+     * every node.
+     */
+    EXECUTOR_LEASE_READS: z.stringbool().default(true),
     EXECUTOR_WAL_PREALLOCATE_BYTES: z.coerce
       .number()
       .int()

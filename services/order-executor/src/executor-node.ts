@@ -48,6 +48,7 @@ export async function startExecutor(config: Config, logger: Logger): Promise<Run
     transport: partition.wrap(transport),
     tickMs: config.EXECUTOR_TICK_MS,
     electionTick: config.EXECUTOR_ELECTION_TICK,
+    leaseReads: config.EXECUTOR_LEASE_READS,
     walPreallocateBytes: config.EXECUTOR_WAL_PREALLOCATE_BYTES,
     logger,
   });
