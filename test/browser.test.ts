@@ -8,7 +8,7 @@ import { after, afterEach, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import type { System } from "../scripts/system.js";
 import { launchChromium, seriousViolations, type WatchedPage, watchedPage } from "./support/browser.js";
-import { startWebSystem, type WebSystem } from "./support/web-system.js";
+import { startWebSystem, WEB_SYSTEM_MAX_ITEM_QUANTITY, type WebSystem } from "./support/web-system.js";
 
 let web: WebSystem;
 let system: System;
@@ -164,6 +164,15 @@ describe("browser: storefront and operations dashboard", { timeout: 300_000 }, (
     assert.equal(await cy(w.page, "cart-line").count(), 1);
     await w.page.waitForFunction(() =>
       /€/.test(document.querySelector("[data-cy=cart-total]")?.textContent ?? ""),
+    );
+    // The cart keeps to the server's limit on a line (MAX_ITEM_QUANTITY), not to a number of its own.
+    const quantity = cy(w.page, "cart-quantity");
+    assert.equal(await quantity.getAttribute("max"), String(WEB_SYSTEM_MAX_ITEM_QUANTITY));
+    await quantity.fill(String(WEB_SYSTEM_MAX_ITEM_QUANTITY + 30));
+    await quantity.press("Tab");
+    await w.page.waitForFunction(
+      (max) => document.querySelector<HTMLInputElement>("[data-cy=cart-quantity]")?.value === String(max),
+      WEB_SYSTEM_MAX_ITEM_QUANTITY,
     );
     await assertAccessible(w, "the cart");
     await w.screenshot("03-cart-after-reload");

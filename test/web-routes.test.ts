@@ -42,12 +42,12 @@ describe("web pages and assets", () => {
     mkdirSync(join(dir, "ops"));
     writeFileSync(
       join(dir, "index.html"),
-      '<!doctype html><title>store</title><link rel="stylesheet" crossorigin href="/assets/store-abc123.css">',
+      '<!doctype html><head><title>store</title><link rel="stylesheet" crossorigin href="/assets/store-abc123.css"></head>',
     );
     writeFileSync(join(dir, "assets", "store-abc123.css"), "body { color: #222; }");
     writeFileSync(join(dir, "ops", "index.html"), "<!doctype html><title>ops</title>");
     writeFileSync(join(dir, "assets", "store-abc123.js"), "console.log(1)");
-    app = await buildApp({ ...appOptions, webRoot: dir });
+    app = await buildApp({ ...appOptions, webRoot: dir, maxItemQuantity: 7 });
     unbuilt = await buildApp({ ...appOptions, webRoot: join(dir, "missing") });
   });
   after(async () => {
@@ -67,6 +67,20 @@ describe("web pages and assets", () => {
     const ops = await app.inject({ url: "/ops" });
     assert.match(ops.body, /<title>ops<\/title>/);
     assert.match((await app.inject({ url: "/ops/order/abc" })).body, /<title>ops<\/title>/);
+  });
+
+  it("each storefront page tells the cart the checkout's limit on a line; the dashboard's does not", async () => {
+    for (const url of ["/", "/book/the-hobbit", "/cart", "/cart/checkout", "/order/abc-123"]) {
+      const r = await app.inject({ url });
+      assert.match(r.body, /<meta name="bookstore:max-item-quantity" content="7" \/>\s*<\/head>/, url);
+    }
+    assert.doesNotMatch((await app.inject({ url: "/ops" })).body, /max-item-quantity/);
+    const defaults = await buildApp({ ...appOptions, webRoot: dir });
+    try {
+      assert.match((await defaults.inject({ url: "/cart" })).body, /max-item-quantity" content="100"/);
+    } finally {
+      await defaults.close();
+    }
   });
 
   it("the front page carries its stylesheet inline, allowed by its hash alone; other pages link it", async () => {

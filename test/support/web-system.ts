@@ -21,6 +21,9 @@ export interface WebSystem {
   stop(): Promise<void>;
 }
 
+/** The system's MAX_ITEM_QUANTITY (orchestrator and transaction-verification). */
+export const WEB_SYSTEM_MAX_ITEM_QUANTITY = 20;
+
 export async function startWebSystem(): Promise<WebSystem> {
   await build({ configFile: webConfig, logLevel: "warn" });
   const free = await freeSystemPorts();
@@ -41,7 +44,13 @@ export async function startWebSystem(): Promise<WebSystem> {
     // Twelve processes start at once; on a busy two-core machine that alone can take a minute.
     system = await startSystem(
       // Calls may take longer than the 2 s default while the whole test suite shares two cores.
-      systemSpecs(ports, { LOG_LEVEL: "warn", EMBEDDER: "offline", CALL_DEADLINE_MS: "5000" }),
+      // A limit on a line other than the default, so the storefront is seen keeping to the server's.
+      systemSpecs(ports, {
+        LOG_LEVEL: "warn",
+        EMBEDDER: "offline",
+        CALL_DEADLINE_MS: "5000",
+        MAX_ITEM_QUANTITY: String(WEB_SYSTEM_MAX_ITEM_QUANTITY),
+      }),
       (name, line) => lines.push(`${name} ${line}`),
       180_000,
     );

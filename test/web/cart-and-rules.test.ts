@@ -6,7 +6,7 @@ import {
   addToCart,
   cartCount,
   cartTotalCents,
-  MAX_QUANTITY,
+  DEFAULT_MAX_QUANTITY,
   parseCart,
   setQuantity,
 } from "../../web/src/store/cart.js";
@@ -25,8 +25,15 @@ describe("cart", () => {
       { bookId: "the-hobbit", quantity: 2 },
     ]);
     assert.equal(cartCount(cart), 6);
-    assert.equal(setQuantity(cart, "dune", 10_000)[0]?.quantity, MAX_QUANTITY);
+    assert.equal(setQuantity(cart, "dune", 10_000)[0]?.quantity, DEFAULT_MAX_QUANTITY);
     assert.deepEqual(setQuantity(cart, "dune", 0), [{ bookId: "the-hobbit", quantity: 2 }]);
+  });
+  it("keeps to the server's own limit on a line when the page gives one", () => {
+    assert.equal(setQuantity([{ bookId: "dune", quantity: 1 }], "dune", 10, 5)[0]?.quantity, 5);
+    assert.equal(addToCart([{ bookId: "dune", quantity: 4 }], "dune", 3, 5)[0]?.quantity, 5);
+    assert.equal(addToCart([], "dune", 500, 250)[0]?.quantity, 250, "above the default when allowed");
+    // A cart kept from before the limit was lowered.
+    assert.deepEqual(parseCart('[{"bookId":"dune","quantity":40}]', 12), [{ bookId: "dune", quantity: 12 }]);
   });
   it("totals only from known server prices", () => {
     const cart = [

@@ -2,6 +2,7 @@ import type { Catalog } from "@bookstore/catalog";
 import type { DatabaseClient } from "@bookstore/db-client";
 import type { Logger } from "@bookstore/kit";
 import type { SuggestionsServiceClient } from "@bookstore/proto";
+import { DEFAULT_MAX_QUANTITY } from "@bookstore/transaction-verification/rules/items";
 import cors from "@fastify/cors";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
@@ -172,7 +173,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     executor: options.executor,
     metricsTargets: options.metricsTargets ?? [],
   });
-  await registerWebRoutes(app, { root: options.webRoot ?? defaultWebRoot, suggestions: options.suggestions });
+  await registerWebRoutes(app, {
+    root: options.webRoot ?? defaultWebRoot,
+    suggestions: options.suggestions,
+    maxItemQuantity: options.maxItemQuantity ?? DEFAULT_MAX_QUANTITY,
+  });
 
   // Probes (Kubernetes, the container's health check): this process answers HTTP. Neither follows
   // the backends: with one down, an orchestrator answering 503 that names it serves clients better

@@ -4,8 +4,8 @@ import { html, render } from "lit";
 import { api, problemText } from "../shared/api.js";
 import { formatCents } from "../shared/money.js";
 import { type BookSummary, bookCard, cover } from "./book-card.js";
-import { MAX_QUANTITY } from "./cart.js";
 import { addBook } from "./cart-storage.js";
+import { maxQuantity } from "./item-limit.js";
 
 const STOCK_REFRESH_MS = 4000;
 
@@ -112,7 +112,7 @@ function view(s: State, added: (title: string) => void) {
           added(book.title);
         }}>
           <label for="quantity">Quantity</label>
-          <input id="quantity" name="quantity" type="number" min="1" max=${MAX_QUANTITY} value="1" inputmode="numeric" />
+          <input id="quantity" name="quantity" type="number" min="1" max=${maxQuantity()} value="1" inputmode="numeric" />
           <button type="submit" data-cy="add-to-cart" ?disabled=${s.stock?.available === false}>Add to cart</button>
         </form>
         <p class="visually-hidden" role="status">${s.status}</p>

@@ -2,8 +2,9 @@
 import { html, render } from "lit";
 import { api } from "../shared/api.js";
 import { formatCents } from "../shared/money.js";
-import { type Cart, cartTotalCents, MAX_QUANTITY, setQuantity } from "./cart.js";
+import { type Cart, cartTotalCents, setQuantity } from "./cart.js";
 import { loadCart, onCartChange, saveCart } from "./cart-storage.js";
+import { maxQuantity } from "./item-limit.js";
 
 export interface PricedBook {
   id: string;
@@ -70,9 +71,9 @@ export function cartSummary(cart: Cart, books: BookPrices, editable: boolean) {
 
 function quantityInput(bookId: string, quantity: number, title: string) {
   return html`<span class="quantity">
-    <input type="number" min="0" max=${MAX_QUANTITY} .value=${String(quantity)} inputmode="numeric"
+    <input type="number" min="0" max=${maxQuantity()} .value=${String(quantity)} inputmode="numeric"
       aria-label="Quantity of ${title}" data-cy="cart-quantity"
-      @change=${(e: Event) => saveCart(setQuantity(loadCart(), bookId, Number((e.target as HTMLInputElement).value)))} />
+      @change=${(e: Event) => saveCart(setQuantity(loadCart(), bookId, Number((e.target as HTMLInputElement).value), maxQuantity()))} />
     <button type="button" class="link" data-cy="remove" aria-label="Remove ${title}"
       @click=${() => saveCart(setQuantity(loadCart(), bookId, 0))}>Remove</button>
   </span>`;

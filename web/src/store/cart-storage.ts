@@ -1,6 +1,7 @@
 // The cart in localStorage, shared by every tab: a change in one tab reaches the others through the
 // storage event.
 import { addToCart, type Cart, parseCart } from "./cart.js";
+import { maxQuantity } from "./item-limit.js";
 
 const KEY = "bookstore.cart.v1";
 type Listener = (cart: Cart) => void;
@@ -10,7 +11,7 @@ let memory: Cart = [];
 
 export function loadCart(): Cart {
   try {
-    return parseCart(localStorage.getItem(KEY));
+    return parseCart(localStorage.getItem(KEY), maxQuantity());
   } catch {
     // Storage can be disabled (private mode, policy): the cart then lives for this page only.
     return memory;
@@ -28,7 +29,7 @@ export function saveCart(cart: Cart): void {
 }
 
 export function addBook(id: string, quantity = 1): void {
-  saveCart(addToCart(loadCart(), id, quantity));
+  saveCart(addToCart(loadCart(), id, quantity, maxQuantity()));
 }
 
 /** Calls `listener` with the cart at every change; returns the function that stops it. */

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import type { SuggestionsServiceClient } from "@bookstore/proto";
 import fastifyStatic from "@fastify/static";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { ITEM_LIMIT_META } from "../../../../web/src/store/item-limit.js";
 import { errorBody } from "../http-errors.js";
 import { FIRST_CATALOG_PAGE } from "./catalog-first-page.js";
 import { prerenderFrontPage } from "./catalog-prerender.js";
@@ -44,10 +45,20 @@ export interface WebRoutesOptions {
   root: string;
   /** The catalog behind the front page's first books; absent, the page fetches them itself. */
   suggestions: SuggestionsServiceClient | undefined;
+  /** The checkout's limit on one line (MAX_ITEM_QUANTITY), told to the storefront's pages. */
+  maxItemQuantity: number;
+}
+
+/** The storefront's page with the checkout's quantity limit in it (web/src/store/item-limit.ts). */
+export function withItemLimit(html: string, maxItemQuantity: number): string {
+  return html.replace(
+    "</head>",
+    `<meta name="${ITEM_LIMIT_META}" content="${maxItemQuantity}" />\n  </head>`,
+  );
 }
 
 export async function registerWebRoutes(app: FastifyInstance, options: WebRoutesOptions): Promise<void> {
-  const { root, suggestions } = options;
+  const { root, suggestions, maxItemQuantity } = options;
   const built = existsSync(join(root, "index.html"));
   if (built) {
     await app.register(fastifyStatic, {
@@ -74,10 +85,13 @@ export async function registerWebRoutes(app: FastifyInstance, options: WebRoutes
     if (!built) return unbuilt(reply);
     return pageHeaders(reply).sendFile(file, root, { cacheControl: false });
   };
+  // Read per request, as the front page is: a new build is picked up at once.
+  const storeShell = async () =>
+    withItemLimit(await readFile(join(root, "index.html"), "utf8"), maxItemQuantity);
   const hide = { schema: { hide: true } };
   app.get("/", hide, async (request, reply) => {
     if (!built) return unbuilt(reply);
-    const shell = await readFile(join(root, "index.html"), "utf8");
+    const shell = await storeShell();
     const withBooks = await frontPageWithBooks(request, shell);
     // Without them, the catalog's first page is fetched while the scripts load (the browser then
     // uses this answer for the page's own request).
@@ -96,7 +110,12 @@ export async function registerWebRoutes(app: FastifyInstance, options: WebRoutes
       return undefined;
     }
   }
-  const store = page("index.html");
+  const store = async (_request: unknown, reply: FastifyReply) => {
+    if (!built) return unbuilt(reply);
+    return pageHeaders(reply)
+      .type("text/html; charset=utf-8")
+      .send(await storeShell());
+  };
   for (const path of STORE_PATHS.filter((p) => p !== "/")) app.get(path, hide, store);
   for (const path of OPS_PATHS) app.get(path, hide, page("ops/index.html"));
 }
