@@ -1,12 +1,58 @@
 // Recommendations learn from purchases: once a placed order is COMPLETED (followed through the
-// order feed), the suggestions service records it. RecordPurchase is idempotent per order.
+// order feed), the suggestions service records it. RecordPurchase is idempotent per order, so a
+// purchase that could not be recorded (suggestions down or restarting) is sent again with backoff
+// for as long as the order is followed, not dropped after one call.
+import { setTimeout as sleep } from "node:timers/promises";
 import { callUnary, type Logger } from "@bookstore/kit";
 import { JobStatus, type SuggestionsServiceClient } from "@bookstore/proto";
+import { status } from "@grpc/grpc-js";
 import type { CheckoutOrder } from "./checkout-order.js";
 import { followOrder, type OrderFeed } from "./order-feed.js";
 
 /** Longest an order is followed: one still not finished by then is left to the executor's own retries. */
 const FOLLOW_FOR_MS = 10 * 60_000;
+
+/** Answers that another attempt may get past; any other is a defect to report, not to repeat. */
+const TRANSIENT = new Set<number>([status.UNAVAILABLE, status.DEADLINE_EXCEEDED, status.RESOURCE_EXHAUSTED]);
+
+export interface RetryOptions {
+  /** Ends the attempts (the order is no longer followed, or the process stops). */
+  signal: AbortSignal;
+  /** First wait after a failure, doubling up to `maxMs` (jittered). */
+  baseMs: number;
+  maxMs: number;
+  logger: Logger;
+  orderId: string;
+}
+
+/** Sends until it succeeds, a failure is not transient, or `signal` ends it; true once recorded. */
+export async function sendWithRetries(send: () => Promise<unknown>, o: RetryOptions): Promise<boolean> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await send();
+      if (attempt > 0) o.logger.info({ orderId: o.orderId, attempts: attempt + 1 }, "purchase recorded");
+      return true;
+    } catch (err) {
+      const transient = TRANSIENT.has((err as { code?: number }).code ?? -1);
+      if (!transient || o.signal.aborted) {
+        o.logger.warn({ orderId: o.orderId, err, attempts: attempt + 1 }, "could not record the purchase");
+        return false;
+      }
+      if (attempt === 0)
+        o.logger.warn(
+          { orderId: o.orderId, err },
+          "could not record the purchase yet; retrying with backoff",
+        );
+      const wait = Math.min(o.maxMs, o.baseMs * 2 ** attempt) * (0.5 + Math.random() / 2);
+      try {
+        await sleep(wait, undefined, { signal: o.signal });
+      } catch {
+        o.logger.warn({ orderId: o.orderId, attempts: attempt + 1 }, "gave up recording the purchase");
+        return false;
+      }
+    }
+  }
+}
 
 export function purchaseRecorder(o: {
   feed: OrderFeed;
@@ -16,19 +62,28 @@ export function purchaseRecorder(o: {
 }) {
   return (order: CheckoutOrder): void => {
     const stop = AbortSignal.timeout(FOLLOW_FOR_MS);
+    const request = {
+      customerId: order.customerId,
+      orderId: order.orderId,
+      bookIds: order.lines.map((l) => l.bookId),
+    };
+    const send = () =>
+      callUnary(o.suggestions, o.suggestions.recordPurchase, request, {
+        deadlineMs: o.deadlineMs,
+        idempotent: true,
+      });
     void followOrder(
       o.feed,
       order.orderId,
       (job) => {
         if (job.status !== JobStatus.JOB_STATUS_COMPLETED) return;
-        callUnary(
-          o.suggestions,
-          o.suggestions.recordPurchase,
-          { customerId: order.customerId, orderId: order.orderId, bookIds: order.lines.map((l) => l.bookId) },
-          { deadlineMs: o.deadlineMs, idempotent: true },
-        ).catch((err: unknown) =>
-          o.logger.warn({ orderId: order.orderId, err }, "could not record the purchase"),
-        );
+        void sendWithRetries(send, {
+          signal: stop,
+          baseMs: 500,
+          maxMs: 30_000,
+          logger: o.logger,
+          orderId: order.orderId,
+        });
       },
       stop,
     );
