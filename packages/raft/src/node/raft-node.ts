@@ -111,6 +111,8 @@ export class RaftNode<R = unknown> {
   private readonly autoPromote: boolean;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
+  /** An asynchronous apply is under way: `applied` is ahead of what the state machine shows. */
+  private applying = false;
   private scheduled = false;
   /** No more work is taken (stop() was called, or the loop failed). */
   private stopped = false;
@@ -203,7 +205,7 @@ export class RaftNode<R = unknown> {
   readBarrier(timeoutMs = 3000): Promise<void> {
     if (this.stopped) return Promise.reject(new RaftError("STOPPED", "node stopped"));
     const leased = this.core.leaseReadIndex();
-    if (leased !== undefined && this.applied >= leased) return Promise.resolve();
+    if (leased !== undefined && !this.applying && this.applied >= leased) return Promise.resolve();
     const ctx = `${this.id}:${++this.readSeq}`;
     if (!this.core.readIndex(ctx)) return Promise.reject(this.notLeader());
     this.schedule();
@@ -469,7 +471,15 @@ export class RaftNode<R = unknown> {
       return;
     }
     const out = this.sm.apply({ index: e.index, term: e.term, data: e.data });
-    const result = out instanceof Promise ? await out : out;
+    let result: R;
+    if (out instanceof Promise) {
+      this.applying = true;
+      try {
+        result = await out;
+      } finally {
+        this.applying = false;
+      }
+    } else result = out;
     if (!p) return;
     if (p.term === e.term) p.resolve(result);
     else p.reject(new RaftError("DROPPED", "proposal was superseded by another leader"));
