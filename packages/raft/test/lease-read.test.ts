@@ -200,6 +200,6 @@ describe("leader lease reads in the simulator", () => {
       const r = new Simulator({ seed, leaseReads: true }).runScenario();
       if (!r.ok) failures.push(`seed ${seed}: ${r.violation}`);
     }
-    assert.deepEqual(failures, []);
+    assert.deepEqual(failures, [], "replay with: npm run sim -- --seed <N> --leases on");
   });
 });
