@@ -189,6 +189,12 @@ export class Simulator {
   /** Every entry known applied anywhere, by index: all nodes must apply the same one. */
   private readonly appliedAt = new Map<number, Entry>();
   private maxCommitted = 0;
+  /**
+   * The term of the leader that first committed each index: Raft owes an entry only to the leaders
+   * of later terms (a candidate of an older term can still win with votes that were long delayed).
+   */
+  private readonly commitTerm = new Map<number, number>();
+  private commitTermUpTo = 0;
   private readonly clients: Client[] = [];
   private nextFaultAt = 0;
   /** Upper bound of the gap between faults; drawn per seed so some runs are much harsher. */
@@ -342,7 +348,10 @@ export class Simulator {
       const n = this.nodes.get(m.to);
       if (!n?.up) continue;
       if (this.paused(n)) n.held.push(m);
-      else n.core.step(m);
+      else {
+        n.core.step(m);
+        this.noteCommits(n);
+      }
     }
     if (withClients) this.runClients();
     for (const n of this.nodes.values()) this.processReady(n);
@@ -394,6 +403,7 @@ export class Simulator {
     if (rd.snapshot) n.kv.restore(rd.snapshot.data);
     for (const e of plan.applyAfterWrite) this.apply(n, e);
     n.core.advance(rd);
+    this.noteCommits(n);
     for (const rs of rd.readStates) {
       const fn = n.reads.get(rs.context);
       if (fn) {
@@ -729,12 +739,20 @@ export class Simulator {
     const log = n.core.log;
     for (let i = log.snapshot.index + 1; i <= this.maxCommitted; i++) {
       const c = this.appliedAt.get(i);
-      if (!c) continue;
+      if (!c || (this.commitTerm.get(i) ?? 0) >= term) continue;
       const mine = log.entry(i);
       if (!mine || mine.term !== c.term || mine.data !== c.data) {
         this.fail(`leader completeness: leader ${n.id} (term ${term}) lacks committed entry ${i}`);
       }
     }
+  }
+
+  /** Records which leader's term first committed each newly committed index. */
+  private noteCommits(n: SimNode): void {
+    const c = n.core;
+    if (c.role !== "leader" || c.log.committed <= this.commitTermUpTo) return;
+    for (let i = this.commitTermUpTo + 1; i <= c.log.committed; i++) this.commitTerm.set(i, c.term);
+    this.commitTermUpTo = c.log.committed;
   }
 
   /** Log matching across every pair of live nodes, and committed prefixes agree with what was applied. */
