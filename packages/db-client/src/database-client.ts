@@ -5,7 +5,7 @@
 // Every mutating call it makes is safe to retry: writes and stock changes carry a request id the
 // state machine deduplicates, 2PC calls are idempotent by transaction id.
 import { randomUUID } from "node:crypto";
-import { callUnary, clientFor, type UnaryMethod } from "@bookstore/kit";
+import { callUnary, clientFor, jitteredBackoff, type UnaryMethod } from "@bookstore/kit";
 import {
   DatabaseServiceClient,
   type DatabaseStatusResponse,
@@ -334,9 +334,8 @@ type Last<M extends CallableMethods> = Parameters<DatabaseServiceClient[M]>;
 type RequestOf<M extends CallableMethods> = Last<M>[0];
 type ResponseOf<M extends CallableMethods> = NonNullable<Parameters<NonNullable<Last<M>[3]>>[1]>;
 
-function backoff(attempt: number): number {
-  return Math.min(200, 10 * 2 ** attempt) * (0.5 + Math.random() / 2);
-}
+/** Short waits, at most 200 ms, while a new primary is found or elected. */
+const backoff = (attempt: number) => jitteredBackoff(attempt, 10, 200);
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));

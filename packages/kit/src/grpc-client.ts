@@ -86,6 +86,14 @@ export interface CallSettings {
 const emptyMetadata = new Metadata();
 
 /**
+ * The wait before retry `attempt` (0 for the first retry): `baseMs` doubling up to `maxMs`, with
+ * jitter (a random half of it taken off) so that callers failing together do not retry together.
+ */
+export function jitteredBackoff(attempt: number, baseMs: number, maxMs: number): number {
+  return Math.min(maxMs, baseMs * 2 ** attempt) * (0.5 + Math.random() / 2);
+}
+
+/**
  * Calls a unary method with a deadline, optional cancellation, and bounded retries with jittered
  * exponential backoff for idempotent calls that failed with UNAVAILABLE.
  */
@@ -128,7 +136,7 @@ async function attempts<Req, Res>(
       return response;
     } catch (error) {
       const code = (error as ServiceError).code;
-      const backoff = Math.min(1000, 50 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
+      const backoff = jitteredBackoff(attempt - 1, 50, 1000);
       const retry =
         code === status.UNAVAILABLE &&
         attempt < maxAttempts &&

@@ -3,7 +3,7 @@
 // purchase that could not be recorded (suggestions down or restarting) is sent again with backoff
 // for as long as the order is followed, not dropped after one call.
 import { setTimeout as sleep } from "node:timers/promises";
-import { callUnary, type Logger } from "@bookstore/kit";
+import { callUnary, jitteredBackoff, type Logger } from "@bookstore/kit";
 import { JobStatus, type SuggestionsServiceClient } from "@bookstore/proto";
 import { status } from "@grpc/grpc-js";
 import type { CheckoutOrder } from "./checkout-order.js";
@@ -43,7 +43,7 @@ export async function sendWithRetries(send: () => Promise<unknown>, o: RetryOpti
           { orderId: o.orderId, err },
           "could not record the purchase yet; retrying with backoff",
         );
-      const wait = Math.min(o.maxMs, o.baseMs * 2 ** attempt) * (0.5 + Math.random() / 2);
+      const wait = jitteredBackoff(attempt, o.baseMs, o.maxMs);
       try {
         await sleep(wait, undefined, { signal: o.signal });
       } catch {
