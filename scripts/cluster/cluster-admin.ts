@@ -44,29 +44,42 @@ export class ClusterAdmin {
     return all;
   }
 
-  /** The members that answer; waits up to the timeout for one (a loaded machine may miss a deadline). */
-  async online(): Promise<Extract<MemberStatus, { online: true }>[]> {
+  /**
+   * Asks every member again (every 200 ms) until `pick` finds what it needs in their answers, or
+   * the timeout passes: a loaded machine may miss one status deadline, an election takes a while.
+   */
+  private async poll<T>(pick: (members: MemberStatus[]) => T | undefined, failure: string): Promise<T> {
     const end = Date.now() + this.timeoutMs;
     for (;;) {
-      const up = (await this.statusAll()).flatMap((m) => (m.online ? [m] : []));
-      if (up.length > 0) return up;
-      if (Date.now() > end) throw new Error(`no member of ${this.nodes.join(", ")} answers`);
+      const found = pick(await this.statusAll());
+      if (found !== undefined) return found;
+      if (Date.now() > end) throw new Error(failure);
       await sleep(200);
     }
   }
 
+  /** The members that answer, once at least one does. */
+  online(): Promise<Extract<MemberStatus, { online: true }>[]> {
+    return this.poll(
+      (all) => {
+        const up = all.flatMap((m) => (m.online ? [m] : []));
+        return up.length > 0 ? up : undefined;
+      },
+      `no member of ${this.nodes.join(", ")} answers`,
+    );
+  }
+
   /** The member leading now with the highest term; waits for an election up to the timeout. */
-  async leader(): Promise<{ address: string; status: RaftStatusResponse }> {
-    const end = Date.now() + this.timeoutMs;
-    for (;;) {
-      const leaders = (await this.statusAll()).flatMap((m) =>
-        m.online && m.status.role === "leader" ? [{ address: m.address, status: m.status }] : [],
-      );
-      const best = leaders.sort((a, b) => b.status.term - a.status.term)[0];
-      if (best) return best;
-      if (Date.now() > end) throw new Error(`no leader among ${this.nodes.join(", ")}`);
-      await sleep(200);
-    }
+  leader(): Promise<{ address: string; status: RaftStatusResponse }> {
+    return this.poll(
+      (all) =>
+        all
+          .flatMap((m) =>
+            m.online && m.status.role === "leader" ? [{ address: m.address, status: m.status }] : [],
+          )
+          .sort((a, b) => b.status.term - a.status.term)[0],
+      `no leader among ${this.nodes.join(", ")}`,
+    );
   }
 
   /** Sends a membership change to the leader until it is accepted or the timeout passes. */

@@ -50,7 +50,7 @@ export interface WebRoutesOptions {
 }
 
 /** The storefront's page with the checkout's quantity limit in it (web/src/store/item-limit.ts). */
-export function withItemLimit(html: string, maxItemQuantity: number): string {
+function withItemLimit(html: string, maxItemQuantity: number): string {
   return html.replace(
     "</head>",
     `<meta name="${ITEM_LIMIT_META}" content="${maxItemQuantity}" />\n  </head>`,
