@@ -22,13 +22,20 @@ export interface RunnerOptions {
   config: CoordinatorConfig;
   call: CallParticipant;
   logger: Logger;
-  /** Retries and deadlines are noticed this often. */
+  /** Retries and deadlines are noticed this often while this node leads transactions in flight. */
   tickMs?: number;
+  /**
+   * Otherwise (a follower, or a leader with nothing in flight) it looks this often: only to notice
+   * that it became the leader of transactions a previous leader left. Everything else that gives it
+   * work (a submission, an applied entry, a participant's answer) runs a step at once.
+   */
+  idleTickMs?: number;
 }
 
 export class CoordinatorRunner {
   private readonly coordinator: Coordinator;
   private timer: NodeJS.Timeout | undefined;
+  private timerMs = 0;
   private scheduled = false;
   private stopped = false;
   /** Stopping on purpose: no new order starts here (see drain). */
@@ -39,13 +46,30 @@ export class CoordinatorRunner {
   }
 
   start(): void {
-    this.timer = setInterval(() => this.step(), this.o.tickMs ?? 20);
+    this.tick();
+  }
+
+  /** Each wake-up costs an idle process CPU, so an idle coordinator sleeps longer between them. */
+  private tickPeriod(): number {
+    const { node, state } = this.o;
+    const busy = node.leader() === node.id && state.active.size > 0;
+    return busy ? (this.o.tickMs ?? 20) : (this.o.idleTickMs ?? 100);
+  }
+
+  private tick(): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timerMs = this.tickPeriod();
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.step();
+    }, this.timerMs);
     this.timer.unref();
   }
 
   stop(): void {
     this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer) clearTimeout(this.timer);
   }
 
   /**
@@ -123,6 +147,8 @@ export class CoordinatorRunner {
       return;
     }
     for (const action of actions) this.perform(action);
+    // Work that just arrived is watched at the short period from now on, not after a long sleep.
+    if (!this.timer || this.timerMs !== this.tickPeriod()) this.tick();
   }
 
   private perform(action: Action): void {
