@@ -359,6 +359,43 @@ describe("suggestions service: gRPC and REST", () => {
     assert.equal(status.dimensions, 384);
   });
 
+  it("RecordPurchases records the acceptable purchases of a batch and answers each on its own", async () => {
+    const call = (purchases: { customerId: string; orderId: string; bookIds: string[] }[]) =>
+      callUnary(client, client.recordPurchases, { purchases }, { deadlineMs: 2000 });
+    const { results } = await call([
+      { customerId: "c-batch-1", orderId: "batch-1", bookIds: ["dune", "foundation"] },
+      { customerId: "c-batch-2", orderId: "batch-2", bookIds: ["dune", "no-such-book"] },
+      { customerId: "", orderId: "batch-3", bookIds: ["dune"] },
+      { customerId: "c-batch-1", orderId: "batch-1", bookIds: ["dune", "foundation"] },
+    ]);
+    assert.deepEqual(
+      results.map((r) => [r.orderId, r.recorded, r.code]),
+      [
+        ["batch-1", true, 0],
+        ["batch-2", false, GrpcStatus.INVALID_ARGUMENT],
+        ["batch-3", false, GrpcStatus.INVALID_ARGUMENT],
+        ["batch-1", true, 0],
+      ],
+    );
+    assert.match(results[1]?.message ?? "", /book_ids\[1\]: no book with id "no-such-book"/);
+    assert.match(results[2]?.message ?? "", /customer_id is required/);
+    const basis = async (customerId: string) =>
+      (await getJson(`${baseUrl}/api/recommendations?customerId=${customerId}&cart=emma&limit=5`)).body.basis;
+    assert.equal(await basis("c-batch-1"), "history+cart");
+    assert.equal(await basis("c-batch-2"), "cart", "a refused purchase records none of its books");
+    const tooMany = Array.from({ length: 1001 }, (_, i) => ({
+      customerId: "c-batch-3",
+      orderId: `many-${i}`,
+      bookIds: ["dune"],
+    }));
+    await assert.rejects(call(tooMany), (e: { code: number; details: string }) => {
+      assert.equal(e.code, GrpcStatus.INVALID_ARGUMENT);
+      assert.match(e.details, /purchases/);
+      return true;
+    });
+    assert.equal(await basis("c-batch-3"), "cart", "nothing of a refused call is recorded");
+  });
+
   it("the front page arrives with the catalog's first books rendered, and their data for the page", async () => {
     const webRoot = mkdtempSync(join(tmpdir(), "web-dist-"));
     writeFileSync(

@@ -18,6 +18,7 @@ import {
   startSystem,
   systemSpecs,
 } from "../scripts/system.js";
+import { customerIdOf } from "../services/orchestrator/src/checkout-order.js";
 import { getJson, post, validBody } from "./support/checkout-stack.js";
 import { until } from "./support/until.js";
 
@@ -49,6 +50,23 @@ describe("system: separate processes", () => {
       ...Object.fromEntries(ports.dbNodes.map((p) => [`db-node 127.0.0.1:${p}`, "SERVING"])),
       ...Object.fromEntries(ports.executors.map((p) => [`order-executor 127.0.0.1:${p}`, "SERVING"])),
     });
+  });
+
+  it("a completed order teaches the customer's recommendations (its purchase is recorded)", async () => {
+    const body = validBody({
+      creditCard: { number: "4111111111111111", expirationDate: "12/30", cvv: "123" },
+    });
+    const customerId = customerIdOf(body.user.contact);
+    const recommendations = `${baseUrl}/api/recommendations?customerId=${customerId}`;
+    assert.equal((await getJson(recommendations)).body.basis, "popular");
+    const placed = await post(baseUrl, "/api/checkout", body);
+    assert.equal(placed.status, 201, JSON.stringify(placed.body));
+    await until(
+      async () => (await getJson(`${baseUrl}/api/orders/${placed.body.orderId}`)).body.status === "COMPLETED",
+      20_000,
+      50,
+    );
+    await until(async () => (await getJson(recommendations)).body.basis === "history", 10_000, 50);
   });
 
   it("SIGKILL of transaction-verification: checkout answers 503 with a clear message within its deadline", async () => {

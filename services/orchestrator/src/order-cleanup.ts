@@ -2,12 +2,12 @@
 // the answer. A service that has seen more than the final clock refuses and returns its clock; that
 // is merged (the orchestrator has decided, so those events are part of the order's history) and the
 // cleanup is retried, up to `attempts`. Cleanups queued for one service within a few milliseconds
-// travel together in one ClearOrders call (each answered as its own ClearOrder would be); a service
-// that does not know ClearOrders gets one ClearOrder per order. Whatever is never cleared expires
-// with the service's TTL.
-import { callUnary, GrpcStatus, isServiceError, type Logger } from "@bookstore/kit";
-import type { ClearOrderResult, ClearOrdersResponse } from "@bookstore/proto";
+// travel together in one ClearOrders call (call-batcher.ts). Whatever is never cleared expires with
+// the service's TTL.
+import { callUnary, isServiceError, type Logger } from "@bookstore/kit";
+import type { ClearOrderResult } from "@bookstore/proto";
 import { deserialize, fromEntries, merge, tick, type VectorClock } from "@bookstore/vector-clock";
+import { CallBatcher } from "./call-batcher.js";
 import type { CheckoutClients } from "./checkout-events.js";
 import { PROCESS, type ServiceName } from "./order-clock.js";
 
@@ -27,11 +27,10 @@ export interface CleanupSettings {
 
 const MAX_PER_CALL = 500;
 
+type ClearRequest = { orderId: string; finalClock: { entries: Record<string, number> } };
+
 export class OrderCleanup {
-  private readonly queues = new Map<ServiceName, Pending[]>();
-  private readonly timers = new Map<ServiceName, NodeJS.Timeout>();
-  /** Services that answered UNIMPLEMENTED: one ClearOrder per order from then on. */
-  private readonly single = new Set<ServiceName>();
+  private readonly batchers = new Map<ServiceName, CallBatcher<ClearRequest, ClearOrderResult>>();
 
   constructor(
     private readonly clients: CheckoutClients,
@@ -46,58 +45,36 @@ export class OrderCleanup {
   }
 
   private enqueue(service: ServiceName, p: Pending): void {
-    const queue = this.queues.get(service) ?? [];
-    queue.push(p);
-    this.queues.set(service, queue);
-    if (this.timers.has(service)) return;
-    const timer = setTimeout(() => {
-      this.timers.delete(service);
-      void this.flush(service);
-    }, this.settings.windowMs ?? 5);
-    timer.unref();
-    this.timers.set(service, timer);
+    this.batcherOf(service)
+      .add({ orderId: p.orderId, finalClock: { entries: { ...p.clock } } })
+      .then(
+        (r) => this.settle(service, p, r),
+        (error: unknown) => this.retry(service, p, error),
+      );
   }
 
-  private async flush(service: ServiceName): Promise<void> {
-    const queue = this.queues.get(service) ?? [];
-    this.queues.delete(service);
-    for (let i = 0; i < queue.length; i += MAX_PER_CALL) {
-      const batch = queue.slice(i, i + MAX_PER_CALL);
-      try {
-        const results = await this.send(service, batch);
-        for (const [j, r] of results.entries()) this.settle(service, batch[j] as Pending, r);
-      } catch (error) {
-        for (const p of batch) this.retry(service, p, error);
-      }
+  /** ClearOrders for what was queued together (ClearOrder one by one for a service without it). */
+  private batcherOf(service: ServiceName): CallBatcher<ClearRequest, ClearOrderResult> {
+    let batcher = this.batchers.get(service);
+    if (!batcher) {
+      const settings = { deadlineMs: this.settings.deadlineMs, idempotent: true };
+      batcher = new CallBatcher(
+        {
+          many: async (orders) => {
+            const client = this.clientOf(service);
+            const r = await callUnary(client, client.clearOrders, { orders }, settings);
+            return r.results;
+          },
+          one: (request) => this.clearOne(service, request),
+        },
+        { windowMs: this.settings.windowMs ?? 5, maxPerCall: MAX_PER_CALL },
+      );
+      this.batchers.set(service, batcher);
     }
+    return batcher;
   }
 
-  /** One call for the batch (or one per order for a service without ClearOrders). */
-  private async send(service: ServiceName, batch: Pending[]): Promise<ClearOrderResult[]> {
-    const client = this.clientOf(service);
-    const settings = { deadlineMs: this.settings.deadlineMs, idempotent: true };
-    const requests = batch.map((p) => ({ orderId: p.orderId, finalClock: { entries: { ...p.clock } } }));
-    if (!this.single.has(service)) {
-      try {
-        const r: ClearOrdersResponse = await callUnary(
-          client,
-          client.clearOrders,
-          { orders: requests },
-          settings,
-        );
-        return r.results;
-      } catch (error) {
-        if (!isServiceError(error) || error.code !== GrpcStatus.UNIMPLEMENTED) throw error;
-        this.single.add(service);
-      }
-    }
-    return Promise.all(requests.map((r) => this.clearOne(service, r)));
-  }
-
-  private async clearOne(
-    service: ServiceName,
-    request: { orderId: string; finalClock: { entries: Record<string, number> } },
-  ) {
+  private async clearOne(service: ServiceName, request: ClearRequest): Promise<ClearOrderResult> {
     const client = this.clientOf(service);
     const base = { orderId: request.orderId, cleared: false, serviceClock: undefined, code: 0, message: "" };
     try {

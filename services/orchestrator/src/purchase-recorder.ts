@@ -1,11 +1,18 @@
 // Recommendations learn from purchases: once a placed order is COMPLETED (followed through the
-// order feed), the suggestions service records it. RecordPurchase is idempotent per order, so a
+// order feed), the suggestions service records it. The purchases of orders completing together
+// travel in one RecordPurchases call (call-batcher.ts). Recording is idempotent per order, so a
 // purchase that could not be recorded (suggestions down or restarting) is sent again with backoff
 // for as long as the order is followed, not dropped after one call.
 import { setTimeout as sleep } from "node:timers/promises";
 import { callUnary, jitteredBackoff, type Logger } from "@bookstore/kit";
-import { JobStatus, type SuggestionsServiceClient } from "@bookstore/proto";
+import {
+  JobStatus,
+  type RecordPurchaseRequest,
+  type RecordPurchaseResult,
+  type SuggestionsServiceClient,
+} from "@bookstore/proto";
 import { status } from "@grpc/grpc-js";
+import { CallBatcher } from "./call-batcher.js";
 import type { CheckoutOrder } from "./checkout-order.js";
 import { followOrder, type OrderFeed } from "./order-feed.js";
 
@@ -54,12 +61,44 @@ export async function sendWithRetries(send: () => Promise<unknown>, o: RetryOpti
   }
 }
 
+/** Most purchases in one RecordPurchases call (the service accepts 1000). */
+const MAX_PER_CALL = 500;
+
+/** The service's refusal of one purchase, as the error its own RecordPurchase call would have given. */
+class PurchaseRefused extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** RecordPurchases for the purchases of the last few milliseconds (RecordPurchase one by one for an older service). */
+function purchaseBatcher(suggestions: SuggestionsServiceClient, deadlineMs: number, windowMs: number) {
+  const settings = { deadlineMs, idempotent: true };
+  return new CallBatcher<RecordPurchaseRequest, RecordPurchaseResult>(
+    {
+      many: async (purchases) =>
+        (await callUnary(suggestions, suggestions.recordPurchases, { purchases }, settings)).results,
+      one: async (request) => {
+        const r = await callUnary(suggestions, suggestions.recordPurchase, request, settings);
+        return { orderId: request.orderId, recorded: r.recorded, code: 0, message: "" };
+      },
+    },
+    { windowMs, maxPerCall: MAX_PER_CALL },
+  );
+}
+
 export function purchaseRecorder(o: {
   feed: OrderFeed;
   suggestions: SuggestionsServiceClient;
   deadlineMs: number;
   logger: Logger;
+  /** How long a purchase waits for others to travel with. */
+  windowMs?: number;
 }) {
+  const batcher = purchaseBatcher(o.suggestions, o.deadlineMs, o.windowMs ?? 5);
   return (order: CheckoutOrder): void => {
     const stop = AbortSignal.timeout(FOLLOW_FOR_MS);
     const request = {
@@ -67,11 +106,10 @@ export function purchaseRecorder(o: {
       orderId: order.orderId,
       bookIds: order.lines.map((l) => l.bookId),
     };
-    const send = () =>
-      callUnary(o.suggestions, o.suggestions.recordPurchase, request, {
-        deadlineMs: o.deadlineMs,
-        idempotent: true,
-      });
+    const send = async () => {
+      const r = await batcher.add(request);
+      if (r.code !== 0) throw new PurchaseRefused(r.code, r.message);
+    };
     void followOrder(
       o.feed,
       order.orderId,

@@ -36,6 +36,13 @@ export type RecommendBasis = "history+cart" | "history" | "cart" | "popular";
 /** Weight of the cart against the purchase history in a personalised profile. */
 const CART_WEIGHT = 0.6;
 
+/** The books of one completed order, for recommendations. */
+export interface Purchase {
+  customerId: string;
+  orderId: string;
+  bookIds: readonly string[];
+}
+
 /** How many answers of like() are kept (a popular cart is asked for often). */
 const LIKE_MEMO_SIZE = 10_000;
 
@@ -219,15 +226,24 @@ export class BookSearch {
 
   /** Records a completed order's books, durably; the same order recorded twice changes nothing. */
   async recordPurchase(customerId: string, orderId: string, bookIds: readonly string[]): Promise<void> {
+    await this.recordPurchases([{ customerId, orderId, bookIds }]);
+  }
+
+  /** Many orders' purchases in one statement and one flush (idempotent per order and book). */
+  async recordPurchases(purchases: readonly Purchase[]): Promise<void> {
+    const rows = purchases.flatMap((p) =>
+      [...new Set(p.bookIds)].map((bookId) => [p.customerId, p.orderId, bookId] as const),
+    );
     await this.db.query(
       `INSERT INTO purchases (customer_id, order_id, book_id)
-       SELECT $1, $2, unnest($3::text[]) ON CONFLICT DO NOTHING`,
-      [customerId, orderId, [...new Set(bookIds)]],
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) ON CONFLICT DO NOTHING`,
+      [rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2])],
     );
     await this.db.flush();
   }
 
   async knownIds(bookIds: readonly string[]): Promise<Set<string>> {
+    if (bookIds.length === 0) return new Set();
     const rows = await this.db.query<{ book_id: string }>(
       "SELECT book_id FROM books WHERE book_id = ANY ($1::text[])",
       [[...bookIds]],

@@ -15,6 +15,7 @@ import type { BookRow, BookSearch } from "./book-search.js";
 import type { Embedder } from "./embedders/embedder.js";
 import type { EmbeddingQueue } from "./embedders/embedding-queue.js";
 import type { HybridHit } from "./hybrid-search.js";
+import { recordPurchase, recordPurchases } from "./purchases.js";
 import {
   checkFilters,
   checkId,
@@ -154,20 +155,10 @@ export function suggestionsHandlers(options: SuggestionsOptions): SuggestionsHan
       return { book: toBook(row) };
     },
     recordPurchase: async (req) => {
-      const problems = new Problems();
-      checkId(problems, req.customerId, "customer_id");
-      checkId(problems, req.orderId, "order_id");
-      if (req.bookIds.length === 0) problems.add("book_ids", "book_ids must not be empty");
-      if (req.bookIds.length > 1000) problems.add("book_ids", "at most 1000 books per order");
-      problems.throwIfAny();
-      const known = await search.knownIds(req.bookIds);
-      req.bookIds.forEach((id, i) => {
-        if (!known.has(id)) problems.add(`book_ids[${i}]`, `no book with id "${id.slice(0, 128)}"`);
-      });
-      problems.throwIfAny();
-      await search.recordPurchase(req.customerId, req.orderId, req.bookIds);
+      await recordPurchase(search, req);
       return { recorded: true };
     },
+    recordPurchases: async (req) => ({ results: await recordPurchases(search, req.purchases) }),
     getIndexStatus: async () => ({
       embedder: embedder.name,
       dimensions: embedder.dimensions,

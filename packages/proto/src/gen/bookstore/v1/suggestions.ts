@@ -180,6 +180,22 @@ export interface RecordPurchaseResponse {
   recorded: boolean;
 }
 
+export interface RecordPurchasesRequest {
+  purchases: RecordPurchaseRequest[];
+}
+
+export interface RecordPurchaseResult {
+  orderId: string;
+  recorded: boolean;
+  /** When this purchase was refused: its gRPC status code and message (0 otherwise). */
+  code: number;
+  message: string;
+}
+
+export interface RecordPurchasesResponse {
+  results: RecordPurchaseResult[];
+}
+
 export interface GetIndexStatusRequest {
 }
 
@@ -2124,6 +2140,239 @@ export const RecordPurchaseResponse: MessageFns<RecordPurchaseResponse> = {
   },
 };
 
+function createBaseRecordPurchasesRequest(): RecordPurchasesRequest {
+  return { purchases: [] };
+}
+
+export const RecordPurchasesRequest: MessageFns<RecordPurchasesRequest> = {
+  encode(message: RecordPurchasesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.purchases) {
+      RecordPurchaseRequest.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RecordPurchasesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRecordPurchasesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.purchases.push(RecordPurchaseRequest.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RecordPurchasesRequest {
+    return {
+      purchases: globalThis.Array.isArray(object?.purchases)
+        ? object.purchases.map((e: any) => RecordPurchaseRequest.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: RecordPurchasesRequest): unknown {
+    const obj: any = {};
+    if (message.purchases?.length) {
+      obj.purchases = message.purchases.map((e) => RecordPurchaseRequest.toJSON(e));
+    }
+    return obj;
+  },
+};
+
+function createBaseRecordPurchaseResult(): RecordPurchaseResult {
+  return { orderId: "", recorded: false, code: 0, message: "" };
+}
+
+export const RecordPurchaseResult: MessageFns<RecordPurchaseResult> = {
+  encode(message: RecordPurchaseResult, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.orderId !== "") {
+      writer.uint32(10).string(message.orderId);
+    }
+    if (message.recorded !== false) {
+      writer.uint32(16).bool(message.recorded);
+    }
+    if (message.code !== 0) {
+      writer.uint32(24).int32(message.code);
+    }
+    if (message.message !== "") {
+      writer.uint32(34).string(message.message);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RecordPurchaseResult {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRecordPurchaseResult();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.recorded = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.code = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.message = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RecordPurchaseResult {
+    return {
+      orderId: isSet(object.orderId)
+        ? globalThis.String(object.orderId)
+        : isSet(object.order_id)
+        ? globalThis.String(object.order_id)
+        : "",
+      recorded: isSet(object.recorded) ? globalThis.Boolean(object.recorded) : false,
+      code: isSet(object.code) ? globalThis.Number(object.code) : 0,
+      message: isSet(object.message) ? globalThis.String(object.message) : "",
+    };
+  },
+
+  toJSON(message: RecordPurchaseResult): unknown {
+    const obj: any = {};
+    if (message.orderId !== "") {
+      obj.orderId = message.orderId;
+    }
+    if (message.recorded !== false) {
+      obj.recorded = message.recorded;
+    }
+    if (message.code !== 0) {
+      obj.code = Math.round(message.code);
+    }
+    if (message.message !== "") {
+      obj.message = message.message;
+    }
+    return obj;
+  },
+};
+
+function createBaseRecordPurchasesResponse(): RecordPurchasesResponse {
+  return { results: [] };
+}
+
+export const RecordPurchasesResponse: MessageFns<RecordPurchasesResponse> = {
+  encode(message: RecordPurchasesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.results) {
+      RecordPurchaseResult.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RecordPurchasesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRecordPurchasesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.results.push(RecordPurchaseResult.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RecordPurchasesResponse {
+    return {
+      results: globalThis.Array.isArray(object?.results)
+        ? object.results.map((e: any) => RecordPurchaseResult.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: RecordPurchasesResponse): unknown {
+    const obj: any = {};
+    if (message.results?.length) {
+      obj.results = message.results.map((e) => RecordPurchaseResult.toJSON(e));
+    }
+    return obj;
+  },
+};
+
 function createBaseGetIndexStatusRequest(): GetIndexStatusRequest {
   return {};
 }
@@ -2375,6 +2624,21 @@ export const SuggestionsServiceService = {
       Buffer.from(RecordPurchaseResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): RecordPurchaseResponse => RecordPurchaseResponse.decode(value),
   },
+  /**
+   * RecordPurchase for many orders at once (one statement and one flush), each answered as its own
+   * call would be. At most 1000.
+   */
+  recordPurchases: {
+    path: "/bookstore.v1.SuggestionsService/RecordPurchases" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RecordPurchasesRequest): Buffer =>
+      Buffer.from(RecordPurchasesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RecordPurchasesRequest => RecordPurchasesRequest.decode(value),
+    responseSerialize: (value: RecordPurchasesResponse): Buffer =>
+      Buffer.from(RecordPurchasesResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RecordPurchasesResponse => RecordPurchasesResponse.decode(value),
+  },
   getIndexStatus: {
     path: "/bookstore.v1.SuggestionsService/GetIndexStatus" as const,
     requestStream: false as const,
@@ -2405,6 +2669,11 @@ export interface SuggestionsServiceServer extends UntypedServiceImplementation {
   getBook: handleUnaryCall<GetBookRequest, GetBookResponse>;
   /** Called when an order completes, so recommendations learn the customer's taste. */
   recordPurchase: handleUnaryCall<RecordPurchaseRequest, RecordPurchaseResponse>;
+  /**
+   * RecordPurchase for many orders at once (one statement and one flush), each answered as its own
+   * call would be. At most 1000.
+   */
+  recordPurchases: handleUnaryCall<RecordPurchasesRequest, RecordPurchasesResponse>;
   getIndexStatus: handleUnaryCall<GetIndexStatusRequest, GetIndexStatusResponse>;
 }
 
@@ -2578,6 +2847,25 @@ export interface SuggestionsServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: RecordPurchaseResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * RecordPurchase for many orders at once (one statement and one flush), each answered as its own
+   * call would be. At most 1000.
+   */
+  recordPurchases(
+    request: RecordPurchasesRequest,
+    callback: (error: ServiceError | null, response: RecordPurchasesResponse) => void,
+  ): ClientUnaryCall;
+  recordPurchases(
+    request: RecordPurchasesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RecordPurchasesResponse) => void,
+  ): ClientUnaryCall;
+  recordPurchases(
+    request: RecordPurchasesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RecordPurchasesResponse) => void,
   ): ClientUnaryCall;
   getIndexStatus(
     request: GetIndexStatusRequest,
