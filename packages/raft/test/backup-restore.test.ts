@@ -14,6 +14,7 @@ import {
   encodeBackup,
   fetchBackup,
   handOffLeadership,
+  RaftError,
   RestoreError,
   restoreDataDir,
   successorOf,
@@ -40,14 +41,24 @@ describe("backup and restore of a node's data", { timeout: 60_000 }, () => {
     const old = await cluster(["a1", "a2", "a3"]);
     const acked: string[] = [];
     let writing = true;
+    // Writes go to whoever leads: on a loaded machine an election may come in the middle (a write
+    // then lost or of unknown outcome is simply not counted as acknowledged).
     const writer = (async () => {
       for (let i = 0; writing; i++) {
-        await old.leader.node.propose(command(`k${i}`, Buffer.from(`v${i}`)));
-        acked.push(`k${i}`);
+        const leader = old.started.find((n) => n.node.status().role === "leader");
+        try {
+          if (!leader) throw new RaftError("NOT_LEADER", "no leader yet");
+          await leader.node.propose(command(`k${i}`, Buffer.from(`v${i}`)));
+          acked.push(`k${i}`);
+        } catch (error) {
+          if (!(error instanceof RaftError) || error.code === "STOPPED") throw error;
+          await new Promise((r) => setTimeout(r, 20));
+        }
       }
     })();
-    await waitFor(() => acked.length >= 120);
-    const follower = old.started.find((n) => n !== old.leader) as Running;
+    writer.catch(() => {}); // awaited below; not an unhandled rejection meanwhile
+    await waitFor(() => acked.length >= 120, 20_000);
+    const follower = old.started.find((n) => n.node.status().role !== "leader") as Running;
     const ackedBefore = [...acked];
     const backup = await fetchBackup(`127.0.0.1:${follower.server.port}`, TOKEN);
     writing = false;
