@@ -8,7 +8,7 @@ import type { RecordPurchaseRequest, RecordPurchaseResult } from "@bookstore/pro
 import type { BookSearch } from "./book-search.js";
 import { checkId, Problems } from "./requests.js";
 
-export const MAX_PURCHASES_PER_CALL = 1000;
+const MAX_PURCHASES_PER_CALL = 1000;
 const MAX_BOOKS_PER_ORDER = 1000;
 
 /** The problems of one purchase's fields, or of its books once `known` (the catalog's ids) is given. */
