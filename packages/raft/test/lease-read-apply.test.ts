@@ -92,7 +92,7 @@ describe("lease reads and asynchronous applies", () => {
         dataDir: join(dir, id),
         stateMachine: sm,
         transport,
-        tickMs: 10,
+        tickMs: 50, // election timeout 500-1,000 ms: a loaded machine seldom holds an election mid-test
         electionTick: 10,
         leaseReads: true,
       });
