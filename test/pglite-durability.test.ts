@@ -91,7 +91,7 @@ describe("embedded Postgres durability", () => {
           events.push("flushed");
         },
       };
-      await new BookSearch(watched).recordPurchase("c-1", "o-1", []);
+      await new BookSearch(watched).recordPurchases([{ customerId: "c-1", orderId: "o-1", bookIds: [] }]);
       assert.deepEqual(events, ["insert", "flushed"]);
     } finally {
       await db.close();

@@ -394,6 +394,15 @@ describe("suggestions service: gRPC and REST", () => {
       return true;
     });
     assert.equal(await basis("c-batch-3"), "cart", "nothing of a refused call is recorded");
+    // A NUL anywhere in the batch is refused before the handler runs (Postgres text cannot hold one).
+    await assert.rejects(
+      call([{ customerId: "c-batch-4", orderId: "nul", bookIds: ["du\u0000ne"] }]),
+      (e: { code: number; details: string }) => {
+        assert.equal(e.code, GrpcStatus.INVALID_ARGUMENT);
+        assert.match(e.details, /purchases\[0\]\.book_ids\[0\] must not contain a NUL character/);
+        return true;
+      },
+    );
   });
 
   it("the front page arrives with the catalog's first books rendered, and their data for the page", async () => {

@@ -98,7 +98,9 @@ describe("suggestions store on a PostgreSQL server (DATABASE_URL, pg pool)", { t
   });
 
   it("records purchases (a transaction) and reads them back", async () => {
-    await remote.search.recordPurchase("c-pg", "o-1", ["dune", "foundation"]);
+    await remote.search.recordPurchases([
+      { customerId: "c-pg", orderId: "o-1", bookIds: ["dune", "foundation"] },
+    ]);
     assert.deepEqual((await remote.search.purchasedBy("c-pg")).sort(), ["dune", "foundation"]);
   });
 

@@ -139,7 +139,9 @@ describe("suggestions store on embedded Postgres", () => {
     const cart = ["pride-and-prejudice"];
     const before = await engine.search.recommend("customer-1", cart, 5);
     assert.equal(before.basis, "cart");
-    await engine.search.recordPurchase("customer-1", "order-1", ["neuromancer", "snow-crash", "hyperion"]);
+    await engine.search.recordPurchases([
+      { customerId: "customer-1", orderId: "order-1", bookIds: ["neuromancer", "snow-crash", "hyperion"] },
+    ]);
     const afterPurchase = await engine.search.recommend("customer-1", cart, 5);
     assert.equal(afterPurchase.basis, "history+cart");
     assert.notDeepEqual(

@@ -224,12 +224,10 @@ export class BookSearch {
     return rows.map((r) => r.book_id);
   }
 
-  /** Records a completed order's books, durably; the same order recorded twice changes nothing. */
-  async recordPurchase(customerId: string, orderId: string, bookIds: readonly string[]): Promise<void> {
-    await this.recordPurchases([{ customerId, orderId, bookIds }]);
-  }
-
-  /** Many orders' purchases in one statement and one flush (idempotent per order and book). */
+  /**
+   * Records completed orders' books, durably, in one statement and one flush; the same order
+   * recorded twice changes nothing.
+   */
   async recordPurchases(purchases: readonly Purchase[]): Promise<void> {
     const rows = purchases.flatMap((p) =>
       [...new Set(p.bookIds)].map((bookId) => [p.customerId, p.orderId, bookId] as const),
