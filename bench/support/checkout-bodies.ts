@@ -46,15 +46,10 @@ export function randomIp(): string {
 }
 
 /**
- * POST /checkout from `clients` connections for `seconds` (after a 2 s warm-up for JIT and
- * connections), each request a new order; successful checkouts per second and latency.
+ * POST /checkout from `clients` connections for `seconds` (after `warmup` seconds unmeasured, for
+ * connections and JIT), each request a new order; successful checkouts per second and latency.
  */
-export async function checkoutLoad(
-  url: string,
-  clients: number,
-  seconds: number,
-  onRecordStart: () => void = () => {},
-) {
+export async function checkoutLoad(url: string, clients: number, seconds: number, warmup = 2) {
   const run = (duration: number) =>
     autocannon({
       url: `${url}/checkout`,
@@ -71,8 +66,7 @@ export async function checkoutLoad(
         },
       ],
     });
-  await run(2);
-  onRecordStart();
+  if (warmup > 0) await run(warmup);
   const result = await run(seconds);
   return {
     clients,

@@ -1,5 +1,14 @@
 import { percentile, round } from "../lib/report.js";
 
+/**
+ * Seconds of unmeasured load before a suite measures anything. Under load, V8 goes on compiling the
+ * services' hot functions with TurboFan for about half a minute (counted with --trace-opt: a fraud
+ * detection process compiled 80 functions in the first 5 s at 64 clients, 18 in the fourth 5 s, 1 in
+ * the twelfth), and the compiler's threads share the two cores with the services: a shorter warm-up
+ * measures the compiler too, and each case less so than the one before.
+ */
+export const warmupSeconds = Number(process.env.BENCH_WARMUP_SECONDS ?? 30);
+
 export interface LoadResult {
   ops: number;
   errors: number;
@@ -46,6 +55,16 @@ export async function closedLoop(
   if (warmupSeconds > 0) await run(warmupSeconds, false);
   onRecordStart();
   return run(seconds, true);
+}
+
+/** Several stretches of the same load as one. */
+export function mergeLoads(parts: LoadResult[]): LoadResult {
+  return {
+    ops: parts.reduce((n, p) => n + p.ops, 0),
+    errors: parts.reduce((n, p) => n + p.errors, 0),
+    seconds: parts.reduce((n, p) => n + p.seconds, 0),
+    latenciesMs: parts.flatMap((p) => p.latenciesMs),
+  };
 }
 
 export function summarize(result: LoadResult) {
