@@ -9,10 +9,7 @@
 // For each run, a "cpu ms per order" row: every service's processor time per counted order (with
 // more processes than cores, this bounds the rate).
 import { rmSync } from "node:fs";
-import { loadCatalog } from "@bookstore/catalog";
-import { DatabaseClient } from "@bookstore/db-client";
 import { closeAllClients, freePort } from "@bookstore/kit";
-import { ValueType } from "@bookstore/proto";
 import { freeSystemPorts, startProcess, startSystem, systemSpecs, waitReady } from "../../scripts/system.js";
 import { ExecutorClient } from "../../services/orchestrator/src/executor-client.js";
 import { type BenchRow, round, type TableRow } from "../lib/report.js";
@@ -20,6 +17,7 @@ import { orderBody, randomIp } from "../support/checkout-bodies.js";
 import { httpRequest } from "../support/http-client.js";
 import { closedLoop, type LoadResult, mergeLoads, summarize, warmupSeconds } from "../support/load.js";
 import { cpuMeter, type NamedProcess } from "../support/process-cpu.js";
+import { restock } from "../support/stock.js";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -69,13 +67,6 @@ async function watchQueue<T>(
   done = true;
   await poll;
   return { result, maxQueue };
-}
-
-/** Plenty of every book, so orders fail only for the card (5% of random cards are declined). */
-async function restock(db: DatabaseClient): Promise<void> {
-  await Promise.all(
-    loadCatalog().books.map((b) => db.write(`stock:${b.id}`, "1000000", ValueType.VALUE_TYPE_INT)),
-  );
 }
 
 interface Measured {
@@ -148,7 +139,7 @@ export default async function run(): Promise<TableRow[][]> {
     [...system.processes, validating].map((p) => ({ name: p.spec.name, pid: p.child.pid }));
   try {
     await waitReady(validating);
-    await restock(new DatabaseClient({ addresses: ports.dbNodes.map((p) => `127.0.0.1:${p}`) }));
+    await restock(ports.dbNodes);
     const executor = new ExecutorClient({
       addresses: ports.executors.map((p) => `127.0.0.1:${p}`),
       deadlineMs: 2000,

@@ -1,11 +1,14 @@
 // Where the time of one checkout goes: every process at log level "trace" records each RPC it makes
 // and serves (packages/kit/src/rpc-trace.ts) and the executor each entry it proposes. After a
 // warm-up, one order is placed and followed to COMPLETED; the spans about it, from every process's
-// own clock (one machine, one clock), are printed in time order relative to the POST.
+// own clock (one machine, one clock), are printed in time order relative to the POST. The warm-up
+// is BENCH_WARMUP_SECONDS (30) of 16 clients, so that the one order meets compiled code.
 import { rmSync } from "node:fs";
 import { freeSystemPorts, startSystem, systemSpecs } from "../../scripts/system.js";
 import { round, type TableRow } from "../lib/report.js";
 import { orderBody, randomIp } from "../support/checkout-bodies.js";
+import { closedLoop, warmupSeconds } from "../support/load.js";
+import { restock } from "../support/stock.js";
 
 interface Span {
   process: string;
@@ -34,8 +37,9 @@ async function checkoutAndWait(
 export default async function run(): Promise<TableRow[]> {
   const ports = await freeSystemPorts();
   const spans: Span[] = [];
+  let recording = false;
   const onLine = (name: string, line: string) => {
-    if (!line.includes('"msg":"rpc"')) return;
+    if (!recording || !line.includes('"msg":"rpc"')) return;
     const s = JSON.parse(line) as Omit<Span, "process">;
     spans.push({ process: name, side: s.side, method: s.method, id: s.id, start: s.start, end: s.end });
   };
@@ -45,9 +49,10 @@ export default async function run(): Promise<TableRow[]> {
   );
   const url = `http://127.0.0.1:${ports.orchestrator}`;
   try {
-    for (let i = 0; i < 30; i++) await checkoutAndWait(url);
-    await new Promise((r) => setTimeout(r, 200));
-    spans.length = 0;
+    await restock(ports.dbNodes);
+    await closedLoop(16, warmupSeconds, () => checkoutAndWait(url).then(() => true), 0);
+    await new Promise((r) => setTimeout(r, 500)); // let the warm-up's last orders finish
+    recording = true;
     const one = await checkoutAndWait(url);
     await new Promise((r) => setTimeout(r, 300));
     const mine = spans

@@ -1,20 +1,28 @@
 // What the executor cluster does with the orders, pushed to whoever here follows one: one WatchJobs
 // stream per orchestrator (every change of every job), fanned out to the order pages' server-sent
-// events and to the purchase recorder, instead of a stream per order. When the stream breaks it is
-// reopened on another node and every order still followed is read again, so no change is missed.
+// events and to the purchase recorder, instead of a stream per order. An order is read once when
+// its first follower comes; later followers get the furthest state seen since (the SSE page and the
+// purchase recorder follow every order: one linearizable read each, not two). When the stream
+// breaks it is reopened on another node and every order still followed is read again, so no change
+// is missed.
 import type { Logger } from "@bookstore/kit";
 import { type GetJobResponse, JobStatus } from "@bookstore/proto";
 import { type ExecutorClient, isFinished } from "./executor-client.js";
 
 type Listener = (job: GetJobResponse) => void;
 
+/** What the feed needs of the executor cluster. */
+export type JobSource = Pick<ExecutorClient, "getJob" | "watchAll">;
+
 export class OrderFeed {
   private readonly listeners = new Map<string, Set<Listener>>();
+  /** The furthest state seen of each followed order, for the followers that come later. */
+  private readonly latest = new Map<string, GetJobResponse>();
   private readonly stopped = new AbortController();
   private running = false;
 
   constructor(
-    private readonly executor: ExecutorClient,
+    private readonly executor: JobSource,
     private readonly logger: Logger,
   ) {}
 
@@ -25,13 +33,23 @@ export class OrderFeed {
    */
   subscribe(orderId: string, listener: Listener): () => void {
     this.ensureRunning();
-    const set = this.listeners.get(orderId) ?? new Set<Listener>();
-    this.listeners.set(orderId, set);
+    const existing = this.listeners.get(orderId);
+    const set = existing ?? new Set<Listener>();
     set.add(listener);
-    void this.read(orderId);
+    if (existing) {
+      // Followed already: every change since the first follower came is in `latest` or is still
+      // to come on the stream, and that follower's read, when it lands, reaches this one too.
+      const known = this.latest.get(orderId);
+      if (known) queueMicrotask(() => set.has(listener) && listener(known));
+    } else {
+      this.listeners.set(orderId, set);
+      void this.read(orderId);
+    }
     return () => {
       set.delete(listener);
-      if (set.size === 0) this.listeners.delete(orderId);
+      if (set.size > 0 || this.listeners.get(orderId) !== set) return;
+      this.listeners.delete(orderId);
+      this.latest.delete(orderId);
     };
   }
 
@@ -76,7 +94,11 @@ export class OrderFeed {
   }
 
   private publish(job: GetJobResponse): void {
-    for (const listener of this.listeners.get(job.jobId) ?? []) listener(job);
+    const set = this.listeners.get(job.jobId);
+    if (!set) return;
+    const known = this.latest.get(job.jobId);
+    if (!known || progress(job) > progress(known)) this.latest.set(job.jobId, job);
+    for (const listener of set) listener(job);
   }
 }
 
