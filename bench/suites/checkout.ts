@@ -1,18 +1,53 @@
 // Checkout suite: approved orders (random carts of 1-3 catalog books) through every validation
 // service, suggestions included, over HTTP at 1, 16 and 64 concurrent clients (autocannon), and the
-// machine's floor: a trivial gRPC echo, one call at a time (the latency of one hop) and 64 in flight
+// machine's floor: a trivial gRPC echo, one call at a time (the latency of one hop; back to back, and
+// 10 or 50 ms apart, with each side's CPU per call: what a process that slept pays) and 64 in flight
 // (the cost of one call), from one process with the same library and settings. Every service runs
 // as its own process.
 import { fork } from "node:child_process";
 import { rmSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
 import { callUnary, clientFor, closeAllClients } from "@bookstore/kit";
 import { EchoServiceClient } from "@bookstore/proto";
 import { freeSystemPorts, startSystem, systemSpecs } from "../../scripts/system.js";
 import { type BenchRow, round } from "../lib/report.js";
 import { checkoutLoad } from "../support/checkout-bodies.js";
 import { closedLoop, summarize, warmupSeconds } from "../support/load.js";
+import { cpuMeter } from "../support/process-cpu.js";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+
+/** One echo at a time for `seconds`, `pauseMs` apart: latency, and each side's CPU per call. */
+async function pacedEcho(
+  echo: () => Promise<unknown>,
+  serverPid: number,
+  pauseMs: number,
+): Promise<BenchRow> {
+  const latenciesMs: number[] = [];
+  const cpu = cpuMeter([{ name: "server", pid: serverPid }]);
+  const t0 = performance.now();
+  while (performance.now() - t0 < seconds * 1000) {
+    const start = performance.now();
+    await echo();
+    latenciesMs.push(performance.now() - start);
+    if (pauseMs > 0) await sleep(pauseMs);
+  }
+  const used = cpu();
+  const perCall = (group: string) => round((used.get(group) ?? 0) / latenciesMs.length, 2);
+  return {
+    suite: "checkout",
+    case: pauseMs > 0 ? `echo, ${pauseMs} ms apart` : "echo",
+    ...summarize({
+      ops: latenciesMs.length,
+      errors: 0,
+      seconds: (performance.now() - t0) / 1000,
+      latenciesMs,
+    }),
+    clients: 1,
+    server_cpu_ms: perCall("server"),
+    client_cpu_ms: perCall("bench client"),
+  };
+}
 
 async function echoFloor(): Promise<BenchRow[]> {
   const child = fork(new URL("../support/echo-server.ts", import.meta.url).pathname, [], {
@@ -25,14 +60,13 @@ async function echoFloor(): Promise<BenchRow[]> {
     );
     const client = clientFor(EchoServiceClient, `127.0.0.1:${port}`);
     const message = "x".repeat(64);
+    const echo = () => callUnary(client, client.echo, { message }, { deadlineMs: 5000 });
+    await closedLoop(1, 2, () => echo().then(() => true), 0); // connection and JIT
+    // Back to back, then with pauses: a process that slept pays more for its next message.
     const rows: BenchRow[] = [];
-    for (const clients of [1, 64]) {
-      const result = await closedLoop(clients, seconds, async () => {
-        await callUnary(client, client.echo, { message }, { deadlineMs: 5000 });
-        return true;
-      });
-      rows.push({ suite: "checkout", case: "echo", clients, ...summarize(result) });
-    }
+    for (const pauseMs of [0, 10, 50]) rows.push(await pacedEcho(echo, child.pid as number, pauseMs));
+    const result = await closedLoop(64, seconds, () => echo().then(() => true));
+    rows.push({ suite: "checkout", case: "echo", clients: 64, ...summarize(result) });
     return rows;
   } finally {
     child.kill("SIGTERM");
