@@ -37,13 +37,13 @@ async function pacedEcho(
   return {
     suite: "checkout",
     case: pauseMs > 0 ? `echo, ${pauseMs} ms apart` : "echo",
+    clients: 1,
     ...summarize({
       ops: latenciesMs.length,
       errors: 0,
       seconds: (performance.now() - t0) / 1000,
       latenciesMs,
     }),
-    clients: 1,
     server_cpu_ms: perCall("server"),
     client_cpu_ms: perCall("bench client"),
   };
