@@ -18,6 +18,8 @@ export class OrderFeed {
   private readonly listeners = new Map<string, Set<Listener>>();
   /** The furthest state seen of each followed order, for the followers that come later. */
   private readonly latest = new Map<string, GetJobResponse>();
+  /** Orders with a read on its way. */
+  private readonly reading = new Set<string>();
   private readonly stopped = new AbortController();
   private running = false;
 
@@ -39,8 +41,10 @@ export class OrderFeed {
     if (existing) {
       // Followed already: every change since the first follower came is in `latest` or is still
       // to come on the stream, and that follower's read, when it lands, reaches this one too.
+      // If nothing is known and no read is out (the first one failed), this follower reads.
       const known = this.latest.get(orderId);
       if (known) queueMicrotask(() => set.has(listener) && listener(known));
+      else if (!this.reading.has(orderId)) void this.read(orderId);
     } else {
       this.listeners.set(orderId, set);
       void this.read(orderId);
@@ -83,6 +87,7 @@ export class OrderFeed {
   }
 
   private async read(orderId: string): Promise<void> {
+    this.reading.add(orderId);
     try {
       this.publish(await this.executor.getJob(orderId));
     } catch (error) {
@@ -90,6 +95,8 @@ export class OrderFeed {
         { orderId, err: error },
         "could not read a followed order; the feed will tell its changes",
       );
+    } finally {
+      this.reading.delete(orderId);
     }
   }
 

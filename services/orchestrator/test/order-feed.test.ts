@@ -1,6 +1,6 @@
 // The order feed: one read per followed order however many follow it, and no follower left without
 // the order's last state — even one that comes while the first follower's read is still on its way
-// and a change has overtaken it on the stream.
+// and a change has overtaken it on the stream, or after that read failed.
 import assert from "node:assert/strict";
 import { afterEach, describe, it } from "node:test";
 import { createLogger } from "@bookstore/kit";
@@ -13,10 +13,10 @@ const settle = () => new Promise((r) => setImmediate(r));
 
 /** An executor cluster whose reads answer when the test says, and whose stream the test feeds. */
 function fakeCluster() {
-  const reads: { orderId: string; answer: (j: GetJobResponse) => void }[] = [];
+  const reads: { orderId: string; answer: (j: GetJobResponse) => void; fail: (e: Error) => void }[] = [];
   let push: (j: GetJobResponse) => void = () => {};
   const source: JobSource = {
-    getJob: (orderId) => new Promise((answer) => reads.push({ orderId, answer })),
+    getJob: (orderId) => new Promise((answer, fail) => reads.push({ orderId, answer, fail })),
     watchAll: (onConnected, onJob, signal) =>
       new Promise((resolve) => {
         push = onJob;
@@ -82,5 +82,18 @@ describe("order feed", () => {
     await second;
     assert.deepEqual(updates, [JobStatus.JOB_STATUS_COMPLETED]);
     assert.equal(cluster.reads.length, 1);
+  });
+
+  it("reads again for a later follower when the first read failed", async () => {
+    const { cluster, feed } = setUp();
+    feed.subscribe("order-1", () => {});
+    cluster.reads[0]?.fail(new Error("UNAVAILABLE"));
+    await settle();
+    const seen: JobStatus[] = [];
+    feed.subscribe("order-1", (j) => seen.push(j.status));
+    assert.equal(cluster.reads.length, 2);
+    cluster.reads[1]?.answer(job(JobStatus.JOB_STATUS_PENDING));
+    await settle();
+    assert.deepEqual(seen, [JobStatus.JOB_STATUS_PENDING]);
   });
 });
