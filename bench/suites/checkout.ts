@@ -17,7 +17,10 @@ import { cpuMeter } from "../support/process-cpu.js";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 
-/** One echo at a time for `seconds`, `pauseMs` apart: latency, and each side's CPU per call. */
+/**
+ * One echo at a time for `seconds`, `pauseMs` apart: latency, and each side's CPU per call (which
+ * includes what each process spends at rest, more of it per call the longer the pause).
+ */
 async function pacedEcho(
   echo: () => Promise<unknown>,
   serverPid: number,

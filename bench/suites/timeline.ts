@@ -51,7 +51,7 @@ export default async function run(): Promise<TableRow[]> {
   try {
     await restock(ports.dbNodes);
     await closedLoop(16, warmupSeconds, () => checkoutAndWait(url).then(() => true), 0);
-    await new Promise((r) => setTimeout(r, 500)); // let the warm-up's last orders finish
+    await new Promise((r) => setTimeout(r, 500)); // the warm-up's cleanups and purchases pass
     recording = true;
     const one = await checkoutAndWait(url);
     await new Promise((r) => setTimeout(r, 300));
