@@ -27,7 +27,7 @@ import {
 import { IdempotencyCache } from "./idempotency.js";
 import type { MetricsTarget } from "./metrics-history.js";
 import type { OrderFeed } from "./order-feed.js";
-import type { SubmitOrder, TokenizeCard } from "./order-placement.js";
+import type { Placement, SubmitOrder, TokenizeCard } from "./order-placement.js";
 import { OrderBook } from "./orders.js";
 import {
   frameworkError,
@@ -66,7 +66,8 @@ export interface AppOptions {
   db?: DatabaseClient;
   /** Tokenises the card and submits an approved order; absent = orders are only validated. */
   placeOrder?: { tokenize: TokenizeCard; submit: SubmitOrder };
-  onPlaced?: (order: CheckoutOrder) => void;
+  /** Told of every order about to be submitted, then of how the submission ended (routes/checkout.ts). */
+  onPlacing?: (order: CheckoutOrder) => (placement: Placement) => void;
   /** The executor cluster behind the order routes; absent = orders show their validation only. */
   executor?: ExecutorClient;
   /** The executor's changes pushed to order pages (server-sent events). */
@@ -154,7 +155,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     catalog: options.catalog,
     flow: options.flow,
     ...(options.placeOrder ? { placeOrder: options.placeOrder } : {}),
-    ...(options.onPlaced ? { onPlaced: options.onPlaced } : {}),
+    ...(options.onPlacing ? { onPlacing: options.onPlacing } : {}),
     fingerprintKey: options.fingerprintKey,
     ...(options.maxItemQuantity ? { maxItemQuantity: options.maxItemQuantity } : {}),
     orders,

@@ -77,7 +77,7 @@ const app = await buildApp({
     ? {
         suggestions,
         suggestionsDeadlineMs: deadlineMs,
-        onPlaced: purchaseRecorder({ feed, suggestions, deadlineMs, logger }),
+        onPlacing: purchaseRecorder({ feed, suggestions, deadlineMs, logger }),
       }
     : {}),
 });

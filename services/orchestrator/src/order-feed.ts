@@ -2,14 +2,24 @@
 // stream per orchestrator (every change of every job), fanned out to the order pages' server-sent
 // events and to the purchase recorder, instead of a stream per order. An order is read once when
 // its first follower comes; later followers get the furthest state seen since (the SSE page and the
-// purchase recorder follow every order: one linearizable read each, not two). When the stream
-// breaks it is reopened on another node and every order still followed is read again, so no change
-// is missed.
+// purchase recorder follow every order: one linearizable read each, not two). An order followed
+// from before it is submitted is not read at all: every change it will ever have comes on the stream.
+// When the stream breaks it is reopened on another node and every order still followed is read
+// again, so no change is missed.
 import type { Logger } from "@bookstore/kit";
 import { type GetJobResponse, JobStatus } from "@bookstore/proto";
 import { type ExecutorClient, isFinished } from "./executor-client.js";
 
 type Listener = (job: GetJobResponse) => void;
+
+export interface FollowOptions {
+  /**
+   * The order is not submitted yet (the caller submits it once this returns): all its changes will
+   * come on the stream, so it is not read. If the submission finds the order existed after all (a
+   * retried checkout), the caller reads it with `refresh`.
+   */
+  unsubmitted?: boolean;
+}
 
 /** What the feed needs of the executor cluster. */
 export type JobSource = Pick<ExecutorClient, "getJob" | "watchAll">;
@@ -33,7 +43,7 @@ export class OrderFeed {
    * returns stops that. Changes arrive in order, but the first read may overtake a change: callers
    * keep only what moves forward (see `followOrder`).
    */
-  subscribe(orderId: string, listener: Listener): () => void {
+  subscribe(orderId: string, listener: Listener, options: FollowOptions = {}): () => void {
     this.ensureRunning();
     const existing = this.listeners.get(orderId);
     const set = existing ?? new Set<Listener>();
@@ -47,7 +57,7 @@ export class OrderFeed {
       else if (!this.reading.has(orderId)) void this.read(orderId);
     } else {
       this.listeners.set(orderId, set);
-      void this.read(orderId);
+      if (!options.unsubmitted) void this.read(orderId);
     }
     return () => {
       set.delete(listener);
@@ -55,6 +65,11 @@ export class OrderFeed {
       this.listeners.delete(orderId);
       this.latest.delete(orderId);
     };
+  }
+
+  /** Reads a followed order again, unless a read of it is already out. */
+  refresh(orderId: string): void {
+    if (this.listeners.has(orderId) && !this.reading.has(orderId)) void this.read(orderId);
   }
 
   close(): void {
@@ -125,6 +140,7 @@ export function followOrder(
   orderId: string,
   onUpdate: Listener,
   signal: AbortSignal,
+  options: FollowOptions = {},
 ): Promise<void> {
   return new Promise((resolve) => {
     let last: GetJobResponse | undefined;
@@ -132,12 +148,16 @@ export function followOrder(
       unsubscribe();
       resolve();
     };
-    const unsubscribe = feed.subscribe(orderId, (job) => {
-      if (last && progress(job) <= progress(last)) return;
-      last = job;
-      onUpdate(job);
-      if (isFinished(job)) done();
-    });
+    const unsubscribe = feed.subscribe(
+      orderId,
+      (job) => {
+        if (last && progress(job) <= progress(last)) return;
+        last = job;
+        onUpdate(job);
+        if (isFinished(job)) done();
+      },
+      options,
+    );
     if (signal.aborted) done();
     else signal.addEventListener("abort", done, { once: true });
   });

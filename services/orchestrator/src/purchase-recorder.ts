@@ -15,6 +15,7 @@ import { status } from "@grpc/grpc-js";
 import { CallBatcher } from "./call-batcher.js";
 import type { CheckoutOrder } from "./checkout-order.js";
 import { followOrder, type OrderFeed } from "./order-feed.js";
+import type { Placement } from "./order-placement.js";
 
 /** Longest an order is followed: one still not finished by then is left to the executor's own retries. */
 const FOLLOW_FOR_MS = 10 * 60_000;
@@ -90,6 +91,13 @@ function purchaseBatcher(suggestions: SuggestionsServiceClient, deadlineMs: numb
   );
 }
 
+/** Told how the submission of an order it follows ended. */
+export type PlacementSettled = (placement: Placement) => void;
+
+/**
+ * Follows every order from just before it is submitted (so the feed need not read it) and records
+ * its purchase once it is COMPLETED; returns what to tell once the submission has answered.
+ */
 export function purchaseRecorder(o: {
   feed: OrderFeed;
   suggestions: SuggestionsServiceClient;
@@ -99,8 +107,9 @@ export function purchaseRecorder(o: {
   windowMs?: number;
 }) {
   const batcher = purchaseBatcher(o.suggestions, o.deadlineMs, o.windowMs ?? 5);
-  return (order: CheckoutOrder): void => {
-    const stop = AbortSignal.timeout(FOLLOW_FOR_MS);
+  return (order: CheckoutOrder): PlacementSettled => {
+    const notPlaced = new AbortController();
+    const stop = AbortSignal.any([AbortSignal.timeout(FOLLOW_FOR_MS), notPlaced.signal]);
     const request = {
       customerId: order.customerId,
       orderId: order.orderId,
@@ -124,6 +133,12 @@ export function purchaseRecorder(o: {
         });
       },
       stop,
+      { unsubmitted: true },
     );
+    return (placement) => {
+      if (placement.kind !== "placed") notPlaced.abort();
+      // A retried checkout's order existed before this follower came: its changes may be past.
+      else if (!placement.submitted.created) o.feed.refresh(order.orderId);
+    };
   };
 }

@@ -1,31 +1,16 @@
 // The order feed: one read per followed order however many follow it, and no follower left without
 // the order's last state — even one that comes while the first follower's read is still on its way
-// and a change has overtaken it on the stream, or after that read failed.
+// and a change has overtaken it on the stream, or after that read failed. An order followed from
+// before it is submitted is not read unless asked.
 import assert from "node:assert/strict";
 import { afterEach, describe, it } from "node:test";
 import { createLogger } from "@bookstore/kit";
-import { type GetJobResponse, JobStatus } from "@bookstore/proto";
-import { followOrder, type JobSource, OrderFeed } from "../src/order-feed.js";
+import { JobStatus } from "@bookstore/proto";
+import { followOrder, OrderFeed } from "../src/order-feed.js";
+import { fakeJobSource, job } from "./support/fake-job-source.js";
 
 const logger = createLogger({ service: "order-feed-test", level: "silent" });
-const job = (status: JobStatus) => ({ jobId: "order-1", status }) as GetJobResponse;
 const settle = () => new Promise((r) => setImmediate(r));
-
-/** An executor cluster whose reads answer when the test says, and whose stream the test feeds. */
-function fakeCluster() {
-  const reads: { orderId: string; answer: (j: GetJobResponse) => void; fail: (e: Error) => void }[] = [];
-  let push: (j: GetJobResponse) => void = () => {};
-  const source: JobSource = {
-    getJob: (orderId) => new Promise((answer, fail) => reads.push({ orderId, answer, fail })),
-    watchAll: (onConnected, onJob, signal) =>
-      new Promise((resolve) => {
-        push = onJob;
-        onConnected();
-        signal.addEventListener("abort", () => resolve(), { once: true });
-      }),
-  };
-  return { source, reads, change: (j: GetJobResponse) => push(j) };
-}
 
 const feeds: OrderFeed[] = [];
 afterEach(() => {
@@ -33,7 +18,7 @@ afterEach(() => {
 });
 
 function setUp() {
-  const cluster = fakeCluster();
+  const cluster = fakeJobSource();
   const feed = new OrderFeed(cluster.source, logger);
   feeds.push(feed);
   return { cluster, feed };
@@ -95,5 +80,35 @@ describe("order feed", () => {
     cluster.reads[1]?.answer(job(JobStatus.JOB_STATUS_PENDING));
     await settle();
     assert.deepEqual(seen, [JobStatus.JOB_STATUS_PENDING]);
+  });
+
+  it("does not read an order followed from before its submission: its changes come on the stream", async () => {
+    const { cluster, feed } = setUp();
+    const seen: JobStatus[] = [];
+    feed.subscribe("order-1", (j) => seen.push(j.status), { unsubmitted: true });
+    await settle();
+    cluster.change(job(JobStatus.JOB_STATUS_EXECUTING));
+    const later: JobStatus[] = [];
+    feed.subscribe("order-1", (j) => later.push(j.status)); // the order's page, after the 201
+    await settle();
+    assert.deepEqual(seen, [JobStatus.JOB_STATUS_EXECUTING]);
+    assert.deepEqual(later, [JobStatus.JOB_STATUS_EXECUTING]);
+    assert.equal(cluster.reads.length, 0);
+  });
+
+  it("reads such an order when asked (it existed already), and not twice at once", async () => {
+    const { cluster, feed } = setUp();
+    const seen: JobStatus[] = [];
+    feed.subscribe("order-1", (j) => seen.push(j.status), { unsubmitted: true });
+    feed.refresh("order-1");
+    feed.refresh("order-1");
+    feed.refresh("order-2"); // not followed
+    assert.deepEqual(
+      cluster.reads.map((r) => r.orderId),
+      ["order-1"],
+    );
+    cluster.reads[0]?.answer(job(JobStatus.JOB_STATUS_COMPLETED));
+    await settle();
+    assert.deepEqual(seen, [JobStatus.JOB_STATUS_COMPLETED]);
   });
 });

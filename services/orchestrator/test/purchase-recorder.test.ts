@@ -1,11 +1,19 @@
 // Recording a purchase for recommendations: a suggestions service that is down or restarting gets
 // the purchase again with backoff (RecordPurchase is idempotent per order); a refusal that another
-// attempt cannot fix, or the end of the follow window, ends the attempts.
+// attempt cannot fix, or the end of the follow window, ends the attempts. The recorder follows an
+// order from before its submission, so the executors are not asked for it, unless the submission
+// found it there already; an order that was not placed is not followed.
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { afterEach, describe, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { createLogger } from "@bookstore/kit";
+import { JobStatus, type RecordPurchasesRequest, type SuggestionsServiceClient } from "@bookstore/proto";
 import { status } from "@grpc/grpc-js";
-import { sendWithRetries } from "../src/purchase-recorder.js";
+import type { CheckoutOrder } from "../src/checkout-order.js";
+import { OrderFeed } from "../src/order-feed.js";
+import type { Placement } from "../src/order-placement.js";
+import { purchaseRecorder, sendWithRetries } from "../src/purchase-recorder.js";
+import { fakeJobSource, job } from "./support/fake-job-source.js";
 
 const logger = createLogger({ service: "purchase-recorder-test", level: "silent" });
 const failure = (code: number) => Object.assign(new Error(status[code]), { code });
@@ -47,5 +55,84 @@ describe("recording a purchase", () => {
     setTimeout(() => stop.abort(), 30);
     assert.equal(await sendWithRetries(send, { ...options(stop.signal), baseMs: 5 }), false);
     assert.ok(calls.n >= 2 && calls.n < 1000, `${calls.n} attempts`);
+  });
+});
+
+/** A suggestions service that records every purchase it is sent. */
+function fakeSuggestions() {
+  const recorded: string[] = [];
+  const client = {
+    recordPurchases(
+      request: RecordPurchasesRequest,
+      _m: unknown,
+      _o: unknown,
+      done: (e: null, r: unknown) => void,
+    ) {
+      recorded.push(...request.purchases.map((p) => p.orderId));
+      const results = request.purchases.map((p) => ({
+        orderId: p.orderId,
+        recorded: true,
+        code: 0,
+        message: "",
+      }));
+      setImmediate(() => done(null, { results }));
+      return { cancel() {} };
+    },
+  };
+  return { client: client as unknown as SuggestionsServiceClient, recorded };
+}
+
+const order = { orderId: "order-1", customerId: "c-1", lines: [{ bookId: "b-1" }] } as CheckoutOrder;
+const placed = (created: boolean) => ({ kind: "placed", submitted: { created } }) as Placement;
+
+const feeds: OrderFeed[] = [];
+afterEach(() => {
+  for (const f of feeds.splice(0)) f.close();
+});
+
+function setUp() {
+  const cluster = fakeJobSource();
+  const feed = new OrderFeed(cluster.source, logger);
+  feeds.push(feed);
+  const suggestions = fakeSuggestions();
+  const record = purchaseRecorder({
+    feed,
+    suggestions: suggestions.client,
+    deadlineMs: 1000,
+    logger,
+    windowMs: 1,
+  });
+  return { cluster, record, recorded: suggestions.recorded };
+}
+
+describe("the purchase recorder", () => {
+  it("follows a new order without reading it and records it once COMPLETED", async () => {
+    const { cluster, record, recorded } = setUp();
+    const settled = record(order);
+    settled(placed(true));
+    cluster.change(job(JobStatus.JOB_STATUS_EXECUTING));
+    await sleep(10);
+    assert.deepEqual(recorded, []);
+    cluster.change(job(JobStatus.JOB_STATUS_COMPLETED));
+    await sleep(10);
+    assert.deepEqual(recorded, ["order-1"]);
+    assert.equal(cluster.reads.length, 0);
+  });
+
+  it("reads an order its submission found already there (a retried checkout)", async () => {
+    const { cluster, record, recorded } = setUp();
+    record(order)(placed(false));
+    assert.equal(cluster.reads.length, 1);
+    cluster.reads[0]?.answer(job(JobStatus.JOB_STATUS_COMPLETED));
+    await sleep(10);
+    assert.deepEqual(recorded, ["order-1"]);
+  });
+
+  it("stops following an order that was not placed", async () => {
+    const { cluster, record, recorded } = setUp();
+    record(order)({ kind: "unavailable", service: "order-executor", message: "down" });
+    cluster.change(job(JobStatus.JOB_STATUS_COMPLETED));
+    await sleep(10);
+    assert.deepEqual(recorded, []);
   });
 });

@@ -38,7 +38,7 @@ export const configSchema = z
       .max(256 << 20)
       .default(8 << 20),
     /** Orders the leader executes at once (orders for the same book never oversell: stock is reserved). */
-    EXECUTOR_CONCURRENCY: count(16, 1000),
+    EXECUTOR_CONCURRENCY: count(64, 1000),
     /** A participant that has not voted this long after an order started votes no. */
     PREPARE_TIMEOUT_MS: env.millis(5000),
     /** Prepare attempts per participant within that time. */

@@ -25,8 +25,11 @@ export interface CheckoutRoutesOptions {
   flow: Pick<CheckoutFlow, "run">;
   /** Absent: approved orders are only validated (no executor configured). */
   placeOrder?: { tokenize: TokenizeCard; submit: SubmitOrder };
-  /** Told of every order placed (e.g. to record the purchase once it completes). */
-  onPlaced?: (order: CheckoutOrder) => void;
+  /**
+   * Told of every order about to be submitted (e.g. to follow it and record the purchase once it
+   * completes), and then, through the function it returns, of how the submission ended.
+   */
+  onPlacing?: (order: CheckoutOrder) => (placement: Placement) => void;
   fingerprintKey: string;
   /** transaction-verification's MAX_ITEM_QUANTITY: the body's quantity limit. */
   maxItemQuantity?: number;
@@ -104,14 +107,20 @@ async function runCheckout(
   // The card is tokenised while the order is validated; the order is submitted once approved,
   // alongside the suggestions event.
   const token = placer?.tokenize(order, body.creditCard);
-  const outcome = await o.flow.run<Placement>(
-    order,
-    placer && token ? async () => placer.submit(order, await token, body.shippingMethod) : undefined,
-  );
+  const submit =
+    placer && token
+      ? async () => {
+          const card = await token;
+          const settled = o.onPlacing?.(order); // before SubmitJob: the order's changes all come after
+          const placement = await placer.submit(order, card, body.shippingMethod);
+          settled?.(placement);
+          return placement;
+        }
+      : undefined;
+  const outcome = await o.flow.run<Placement>(order, submit);
   const placement = outcome.kind === "approved" ? outcome.placement : undefined;
   const record = recordOf(order, outcome, placement);
   o.orders.add(record);
-  if (placement?.kind === "placed") o.onPlaced?.(order);
   o.logger.info(
     {
       orderId: order.orderId,
