@@ -2,7 +2,12 @@
 // calls have deadlines, for tests that need a real payment service but not its own process.
 import { join } from "node:path";
 import { callUnary, clientFor, createLogger, freePort, parseConfig } from "@bookstore/kit";
-import { PaymentServiceClient, type PrepareRequest, type TokenizeCardRequest } from "@bookstore/proto";
+import {
+  type PaymentBatchOperation,
+  PaymentServiceClient,
+  type PrepareRequest,
+  type TokenizeCardRequest,
+} from "@bookstore/proto";
 import type { DecisionSource } from "@bookstore/two-phase-commit";
 import { configSchema } from "../../services/payment/src/config.js";
 import { type RunningPayment, startPayment } from "../../services/payment/src/payment.js";
@@ -62,5 +67,6 @@ export function paymentClient(address: string) {
     status: (transactionId: string) => callUnary(c, c.getStatus, { transactionId }, settings),
     list: (adminToken: string, pageSize = 0, pageToken = "") =>
       callUnary(c, c.listTransactions, { adminToken, pageSize, pageToken }, settings),
+    batch: (operations: PaymentBatchOperation[]) => callUnary(c, c.batch, { operations }, settings),
   };
 }

@@ -1,3 +1,4 @@
+export * from "./call-batcher.js";
 export * from "./command-line.js";
 export * from "./config.js";
 export * from "./errors.js";

@@ -4,10 +4,9 @@
 // cleanup is retried, up to `attempts`. Cleanups queued for one service within a few milliseconds
 // travel together in one ClearOrders call (call-batcher.ts). Whatever is never cleared expires with
 // the service's TTL.
-import { callUnary, isServiceError, type Logger } from "@bookstore/kit";
+import { CallBatcher, callUnary, isServiceError, type Logger } from "@bookstore/kit";
 import type { ClearOrderResult } from "@bookstore/proto";
 import { deserialize, fromEntries, merge, tick, type VectorClock } from "@bookstore/vector-clock";
-import { CallBatcher } from "./call-batcher.js";
 import type { CheckoutClients } from "./checkout-events.js";
 import { PROCESS, type ServiceName } from "./order-clock.js";
 

@@ -4,7 +4,7 @@
 // purchase that could not be recorded (suggestions down or restarting) is sent again with backoff
 // for as long as the order is followed, not dropped after one call.
 import { setTimeout as sleep } from "node:timers/promises";
-import { callUnary, jitteredBackoff, type Logger } from "@bookstore/kit";
+import { CallBatcher, callUnary, jitteredBackoff, type Logger } from "@bookstore/kit";
 import {
   JobStatus,
   type RecordPurchaseRequest,
@@ -12,7 +12,6 @@ import {
   type SuggestionsServiceClient,
 } from "@bookstore/proto";
 import { status } from "@grpc/grpc-js";
-import { CallBatcher } from "./call-batcher.js";
 import type { CheckoutOrder } from "./checkout-order.js";
 import { followOrder, type OrderFeed } from "./order-feed.js";
 import type { Placement } from "./order-placement.js";

@@ -1,9 +1,11 @@
 // The coordinator's calls to its two participants over gRPC, each answered as a CallOutcome: a
 // vote, an acknowledgement (with the payment's receipt on commit), or an error the coordinator
-// retries. Every call has a deadline; all are idempotent by transaction id, so a retry is safe.
+// retries. Every call has a deadline; all are idempotent by transaction id, so a retry is safe. The
+// calls one coordinator step makes to a participant travel together: Batch calls to db-node (its
+// client does that) and to payment (here).
 import type { DatabaseClient } from "@bookstore/db-client";
-import { callUnary, clientFor } from "@bookstore/kit";
-import { PaymentServiceClient } from "@bookstore/proto";
+import { CallBatcher, type CallSettings, callUnary, clientFor, GrpcStatus } from "@bookstore/kit";
+import { type PaymentBatchOperation, type PaymentBatchResult, PaymentServiceClient } from "@bookstore/proto";
 import type { CallOutcome, ParticipantCall } from "./two-phase-commit/coordinator.js";
 
 export interface ParticipantOptions {
@@ -21,9 +23,52 @@ const failed = (error: unknown): CallOutcome => ({
   message: error instanceof Error ? error.message : String(error),
 });
 
+type PaymentOperation = NonNullable<PaymentBatchOperation["operation"]>;
+type PaymentResponse = NonNullable<PaymentBatchResult["response"]>;
+type ResponseTo<K extends PaymentOperation["$case"]> = Extract<PaymentResponse, { $case: K }>["value"];
+
+/** Prepare, Commit and Abort to payment: those of one event-loop turn in one Batch call. */
+function paymentCalls(payment: PaymentServiceClient, settings: CallSettings) {
+  const ok = (response: PaymentResponse): PaymentBatchResult => ({
+    code: GrpcStatus.OK,
+    errorMessage: "",
+    response,
+  });
+  // A payment service without Batch (an older version, during a rolling upgrade): one call each.
+  const one = async ({ operation: op }: PaymentBatchOperation): Promise<PaymentBatchResult> => {
+    switch (op?.$case) {
+      case "prepare":
+        return ok({ $case: "prepare", value: await callUnary(payment, payment.prepare, op.value, settings) });
+      case "commit":
+        return ok({ $case: "commit", value: await callUnary(payment, payment.commit, op.value, settings) });
+      case "abort":
+        return ok({ $case: "abort", value: await callUnary(payment, payment.abort, op.value, settings) });
+      default:
+        throw new Error("no payment operation");
+    }
+  };
+  const batcher = new CallBatcher<PaymentBatchOperation, PaymentBatchResult>(
+    {
+      many: async (operations) => (await callUnary(payment, payment.batch, { operations }, settings)).results,
+      one,
+    },
+    { windowMs: 0, maxPerCall: 500 },
+  );
+  return async <K extends PaymentOperation["$case"]>(
+    operation: Extract<PaymentOperation, { $case: K }>,
+  ): Promise<ResponseTo<K>> => {
+    const r = await batcher.add({ operation });
+    if (r.code !== GrpcStatus.OK)
+      throw new Error(`payment ${operation.$case}: ${GrpcStatus[r.code]} ${r.errorMessage}`);
+    if (r.response?.$case !== operation.$case)
+      throw new Error(`payment answered ${operation.$case} with another call's result`);
+    return r.response.value as ResponseTo<K>;
+  };
+}
+
 export function participantClients(o: ParticipantOptions): CallParticipant {
-  const payment = clientFor(PaymentServiceClient, o.paymentAddress);
   const settings = { deadlineMs: o.deadlineMs, idempotent: true };
+  const payment = paymentCalls(clientFor(PaymentServiceClient, o.paymentAddress), settings);
 
   const stock = async ({ kind, tx, job }: ParticipantCall): Promise<CallOutcome> => {
     if (kind === "prepare") {
@@ -50,10 +95,9 @@ export function participantClients(o: ParticipantOptions): CallParticipant {
   const pay = async ({ kind, tx, job }: ParticipantCall): Promise<CallOutcome> => {
     if (kind === "prepare") {
       const order = job.payload;
-      const r = await callUnary(
-        payment,
-        payment.prepare,
-        {
+      const r = await payment({
+        $case: "prepare",
+        value: {
           transactionId: tx.id,
           amount: 0,
           amountCents: order.totalCents,
@@ -64,8 +108,7 @@ export function participantClients(o: ParticipantOptions): CallParticipant {
           coordinator: o.coordinator(),
           cardToken: order.payment.token,
         },
-        settings,
-      );
+      });
       return {
         type: "vote",
         vote: r.success
@@ -74,10 +117,10 @@ export function participantClients(o: ParticipantOptions): CallParticipant {
       };
     }
     if (kind === "abort") {
-      const r = await callUnary(payment, payment.abort, { transactionId: tx.id }, settings);
+      const r = await payment({ $case: "abort", value: { transactionId: tx.id } });
       return r.success ? { type: "ack" } : { type: "error", message: `payment refused abort: ${r.message}` };
     }
-    const r = await callUnary(payment, payment.commit, { transactionId: tx.id, paymentId: "" }, settings);
+    const r = await payment({ $case: "commit", value: { transactionId: tx.id, paymentId: "" } });
     if (!r.success) return { type: "error", message: `payment refused commit: ${r.message}` };
     return {
       type: "ack",

@@ -7,6 +7,7 @@ import {
   implement,
   type Logger,
   type ServiceRegistration,
+  toServiceError,
   type UnaryHandlers,
 } from "@bookstore/kit";
 import {
@@ -18,6 +19,10 @@ import {
   type GetStatusResponse,
   type ListTransactionsRequest,
   type ListTransactionsResponse,
+  type PaymentBatchOperation,
+  type PaymentBatchRequest,
+  type PaymentBatchResponse,
+  type PaymentBatchResult,
   PaymentServiceService,
   type PaymentTransaction,
   type PrepareRequest,
@@ -207,6 +212,54 @@ async function abort(ctx: Ctx, req: AbortRequest): Promise<AbortResponse> {
   };
 }
 
+/** Most operations in one Batch call. */
+export const MAX_BATCH_OPERATIONS = 1000;
+
+/** Each operation through its own call's handler, all at once: their proposals share one append. */
+async function batch(ctx: Ctx, req: PaymentBatchRequest): Promise<PaymentBatchResponse> {
+  if (req.operations.length > MAX_BATCH_OPERATIONS) {
+    throw AppError.invalid([
+      { field: "operations", message: `at most ${MAX_BATCH_OPERATIONS} operations in one batch` },
+    ]);
+  }
+  return { results: await Promise.all(req.operations.map((op, i) => batchOperation(ctx, op, i))) };
+}
+
+async function batchOperation(
+  ctx: Ctx,
+  op: PaymentBatchOperation,
+  index: number,
+): Promise<PaymentBatchResult> {
+  try {
+    const o = op.operation;
+    switch (o?.$case) {
+      case "prepare":
+        return done({ $case: "prepare", value: await prepare(ctx, o.value) });
+      case "commit":
+        return done({ $case: "commit", value: await commit(ctx, o.value) });
+      case "abort":
+        return done({ $case: "abort", value: await abort(ctx, o.value) });
+      default:
+        throw AppError.invalid([
+          { field: `operations[${index}]`, message: "one of prepare, commit or abort is required" },
+        ]);
+    }
+  } catch (error) {
+    if (!(error instanceof AppError))
+      ctx.logger.error({ err: error, index }, "a batched payment call failed");
+    const e = toServiceError(error);
+    return {
+      code: e.code ?? GrpcStatus.INTERNAL,
+      errorMessage: e.details ?? "internal error",
+      response: undefined,
+    };
+  }
+}
+
+function done(response: PaymentBatchResult["response"]): PaymentBatchResult {
+  return { code: GrpcStatus.OK, errorMessage: "", response };
+}
+
 function getStatus(ctx: Ctx, req: GetStatusRequest): GetStatusResponse {
   checkTransactionId(req.transactionId);
   const r = ctx.state.record(req.transactionId);
@@ -249,6 +302,7 @@ export function paymentHandlers(o: PaymentServiceOptions): PaymentHandlers {
     abort: (req) => abort(ctx, req),
     getStatus: (req) => getStatus(ctx, req),
     listTransactions: (req) => listTransactions(ctx, req),
+    batch: (req) => batch(ctx, req),
   };
 }
 

@@ -179,6 +179,58 @@ describe("PaymentService over gRPC", { timeout: 60_000 }, () => {
     assert.equal(typeof bank.success, "boolean");
   });
 
+  it("Batch: each operation answered as its own call would be, in order; bad input names the field", async () => {
+    const hold = {
+      orderId: "o-3",
+      customerId: "c1",
+      paymentMethod: "credit_card",
+      amountCents: 700,
+      cardToken: token,
+    };
+    const prepare = (transactionId: string) => ({
+      $case: "prepare" as const,
+      value: { transactionId, amount: 0, metadata: {}, coordinator: "", ...hold },
+    });
+    const prepared = await client.batch([{ operation: prepare("tx-b1") }, { operation: prepare("tx-b2") }]);
+    assert.deepEqual(
+      prepared.results.map((r) => [r.code, r.response?.$case === "prepare" && r.response.value.success]),
+      [
+        [GrpcStatus.OK, true],
+        [GrpcStatus.OK, true],
+      ],
+    );
+    const { results } = await client.batch([
+      { operation: { $case: "commit", value: { transactionId: "tx-b1", paymentId: "" } } },
+      { operation: { $case: "abort", value: { transactionId: "tx-b2" } } },
+      { operation: { $case: "commit", value: { transactionId: "tx-b-never", paymentId: "" } } },
+    ]);
+    assert.deepEqual(
+      results.map((r) => [GrpcStatus[r.code], r.response?.$case ?? ""]),
+      [
+        ["OK", "commit"],
+        ["OK", "abort"],
+        ["NOT_FOUND", ""],
+      ],
+    );
+    const before = committed();
+    const bad = await client.batch([
+      { operation: { $case: "commit", value: { transactionId: "", paymentId: "" } } },
+      { operation: undefined },
+    ]);
+    assert.deepEqual(
+      bad.results.map((r) => GrpcStatus[r.code]),
+      ["INVALID_ARGUMENT", "INVALID_ARGUMENT"],
+    );
+    assert.match(bad.results[0]?.errorMessage ?? "", /transaction_id/);
+    assert.match(bad.results[1]?.errorMessage ?? "", /operations\[1\]/);
+    assert.equal(committed(), before, "bad operations commit nothing");
+    assert.equal((await client.status("tx-b1")).state, PaymentState.PAYMENT_STATE_CAPTURED);
+    assert.equal((await client.status("tx-b2")).state, PaymentState.PAYMENT_STATE_VOIDED);
+    const tooMany = Array.from({ length: 1001 }, () => ({ operation: prepare("tx-b9") }));
+    await refused(client.batch(tooMany), GrpcStatus.INVALID_ARGUMENT, ["operations"]);
+    await refused(client.status("tx-b9"), GrpcStatus.NOT_FOUND);
+  });
+
   it("GetStatus and ListTransactions: bad input, admin token, pages in transaction-id order", async () => {
     const I = GrpcStatus.INVALID_ARGUMENT;
     await refused(client.status(""), I, ["transaction_id"]);

@@ -193,6 +193,33 @@ export interface ListTransactionsResponse {
   nextPageToken: string;
 }
 
+export interface PaymentBatchOperation {
+  operation: { $case: "prepare"; value: PrepareRequest } | { $case: "commit"; value: CommitRequest } | {
+    $case: "abort";
+    value: AbortRequest;
+  } | undefined;
+}
+
+export interface PaymentBatchRequest {
+  operations: PaymentBatchOperation[];
+}
+
+/** One operation's outcome: its response, or the status its own call would have failed with. */
+export interface PaymentBatchResult {
+  /** A gRPC status code; 0 (OK) when the response is set. */
+  code: number;
+  errorMessage: string;
+  response: { $case: "prepare"; value: PrepareResponse } | { $case: "commit"; value: CommitResponse } | {
+    $case: "abort";
+    value: AbortResponse;
+  } | undefined;
+}
+
+/** Results in the order of the request's operations. */
+export interface PaymentBatchResponse {
+  results: PaymentBatchResult[];
+}
+
 function createBaseTokenizeCardRequest(): TokenizeCardRequest {
   return { number: "", expirationDate: "", cvv: "", customerId: "" };
 }
@@ -1845,6 +1872,352 @@ export const ListTransactionsResponse: MessageFns<ListTransactionsResponse> = {
   },
 };
 
+function createBasePaymentBatchOperation(): PaymentBatchOperation {
+  return { operation: undefined };
+}
+
+export const PaymentBatchOperation: MessageFns<PaymentBatchOperation> = {
+  encode(message: PaymentBatchOperation, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    switch (message.operation?.$case) {
+      case "prepare":
+        PrepareRequest.encode(message.operation.value, writer.uint32(10).fork()).join();
+        break;
+      case "commit":
+        CommitRequest.encode(message.operation.value, writer.uint32(18).fork()).join();
+        break;
+      case "abort":
+        AbortRequest.encode(message.operation.value, writer.uint32(26).fork()).join();
+        break;
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PaymentBatchOperation {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePaymentBatchOperation();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.operation = { $case: "prepare", value: PrepareRequest.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.operation = { $case: "commit", value: CommitRequest.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.operation = { $case: "abort", value: AbortRequest.decode(reader, reader.uint32()) };
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PaymentBatchOperation {
+    return {
+      operation: isSet(object.prepare)
+        ? { $case: "prepare", value: PrepareRequest.fromJSON(object.prepare) }
+        : isSet(object.commit)
+        ? { $case: "commit", value: CommitRequest.fromJSON(object.commit) }
+        : isSet(object.abort)
+        ? { $case: "abort", value: AbortRequest.fromJSON(object.abort) }
+        : undefined,
+    };
+  },
+
+  toJSON(message: PaymentBatchOperation): unknown {
+    const obj: any = {};
+    if (message.operation?.$case === "prepare") {
+      obj.prepare = PrepareRequest.toJSON(message.operation.value);
+    } else if (message.operation?.$case === "commit") {
+      obj.commit = CommitRequest.toJSON(message.operation.value);
+    } else if (message.operation?.$case === "abort") {
+      obj.abort = AbortRequest.toJSON(message.operation.value);
+    }
+    return obj;
+  },
+};
+
+function createBasePaymentBatchRequest(): PaymentBatchRequest {
+  return { operations: [] };
+}
+
+export const PaymentBatchRequest: MessageFns<PaymentBatchRequest> = {
+  encode(message: PaymentBatchRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.operations) {
+      PaymentBatchOperation.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PaymentBatchRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePaymentBatchRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.operations.push(PaymentBatchOperation.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PaymentBatchRequest {
+    return {
+      operations: globalThis.Array.isArray(object?.operations)
+        ? object.operations.map((e: any) => PaymentBatchOperation.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: PaymentBatchRequest): unknown {
+    const obj: any = {};
+    if (message.operations?.length) {
+      obj.operations = message.operations.map((e) => PaymentBatchOperation.toJSON(e));
+    }
+    return obj;
+  },
+};
+
+function createBasePaymentBatchResult(): PaymentBatchResult {
+  return { code: 0, errorMessage: "", response: undefined };
+}
+
+export const PaymentBatchResult: MessageFns<PaymentBatchResult> = {
+  encode(message: PaymentBatchResult, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.code !== 0) {
+      writer.uint32(8).int32(message.code);
+    }
+    if (message.errorMessage !== "") {
+      writer.uint32(18).string(message.errorMessage);
+    }
+    switch (message.response?.$case) {
+      case "prepare":
+        PrepareResponse.encode(message.response.value, writer.uint32(26).fork()).join();
+        break;
+      case "commit":
+        CommitResponse.encode(message.response.value, writer.uint32(34).fork()).join();
+        break;
+      case "abort":
+        AbortResponse.encode(message.response.value, writer.uint32(42).fork()).join();
+        break;
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PaymentBatchResult {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePaymentBatchResult();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.code = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.errorMessage = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.response = { $case: "prepare", value: PrepareResponse.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.response = { $case: "commit", value: CommitResponse.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.response = { $case: "abort", value: AbortResponse.decode(reader, reader.uint32()) };
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PaymentBatchResult {
+    return {
+      code: isSet(object.code) ? globalThis.Number(object.code) : 0,
+      errorMessage: isSet(object.errorMessage)
+        ? globalThis.String(object.errorMessage)
+        : isSet(object.error_message)
+        ? globalThis.String(object.error_message)
+        : "",
+      response: isSet(object.prepare)
+        ? { $case: "prepare", value: PrepareResponse.fromJSON(object.prepare) }
+        : isSet(object.commit)
+        ? { $case: "commit", value: CommitResponse.fromJSON(object.commit) }
+        : isSet(object.abort)
+        ? { $case: "abort", value: AbortResponse.fromJSON(object.abort) }
+        : undefined,
+    };
+  },
+
+  toJSON(message: PaymentBatchResult): unknown {
+    const obj: any = {};
+    if (message.code !== 0) {
+      obj.code = Math.round(message.code);
+    }
+    if (message.errorMessage !== "") {
+      obj.errorMessage = message.errorMessage;
+    }
+    if (message.response?.$case === "prepare") {
+      obj.prepare = PrepareResponse.toJSON(message.response.value);
+    } else if (message.response?.$case === "commit") {
+      obj.commit = CommitResponse.toJSON(message.response.value);
+    } else if (message.response?.$case === "abort") {
+      obj.abort = AbortResponse.toJSON(message.response.value);
+    }
+    return obj;
+  },
+};
+
+function createBasePaymentBatchResponse(): PaymentBatchResponse {
+  return { results: [] };
+}
+
+export const PaymentBatchResponse: MessageFns<PaymentBatchResponse> = {
+  encode(message: PaymentBatchResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.results) {
+      PaymentBatchResult.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PaymentBatchResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePaymentBatchResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.results.push(PaymentBatchResult.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PaymentBatchResponse {
+    return {
+      results: globalThis.Array.isArray(object?.results)
+        ? object.results.map((e: any) => PaymentBatchResult.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: PaymentBatchResponse): unknown {
+    const obj: any = {};
+    if (message.results?.length) {
+      obj.results = message.results.map((e) => PaymentBatchResult.toJSON(e));
+    }
+    return obj;
+  },
+};
+
 /**
  * Payment: the card vault and a two-phase-commit participant.
  * Prepare authorizes, Commit captures, Abort voids; all idempotent by transaction_id.
@@ -1913,6 +2286,22 @@ export const PaymentServiceService = {
       Buffer.from(ListTransactionsResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ListTransactionsResponse => ListTransactionsResponse.decode(value),
   },
+  /**
+   * Several Prepare, Commit and Abort calls in one, each with its own result, as if each had been
+   * its own call (same validation and errors); their writes go into one append of the payment's
+   * log. A coordinator running many orders at once sends the calls of one moment this way. At most
+   * 1000 operations.
+   */
+  batch: {
+    path: "/bookstore.v1.PaymentService/Batch" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PaymentBatchRequest): Buffer => Buffer.from(PaymentBatchRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PaymentBatchRequest => PaymentBatchRequest.decode(value),
+    responseSerialize: (value: PaymentBatchResponse): Buffer =>
+      Buffer.from(PaymentBatchResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PaymentBatchResponse => PaymentBatchResponse.decode(value),
+  },
 } as const;
 
 export interface PaymentServiceServer extends UntypedServiceImplementation {
@@ -1927,6 +2316,13 @@ export interface PaymentServiceServer extends UntypedServiceImplementation {
    * operators and fault tests: no hold left open, captures equal the orders' totals.
    */
   listTransactions: handleUnaryCall<ListTransactionsRequest, ListTransactionsResponse>;
+  /**
+   * Several Prepare, Commit and Abort calls in one, each with its own result, as if each had been
+   * its own call (same validation and errors); their writes go into one append of the payment's
+   * log. A coordinator running many orders at once sends the calls of one moment this way. At most
+   * 1000 operations.
+   */
+  batch: handleUnaryCall<PaymentBatchRequest, PaymentBatchResponse>;
 }
 
 export interface PaymentServiceClient extends Client {
@@ -2024,6 +2420,27 @@ export interface PaymentServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListTransactionsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Several Prepare, Commit and Abort calls in one, each with its own result, as if each had been
+   * its own call (same validation and errors); their writes go into one append of the payment's
+   * log. A coordinator running many orders at once sends the calls of one moment this way. At most
+   * 1000 operations.
+   */
+  batch(
+    request: PaymentBatchRequest,
+    callback: (error: ServiceError | null, response: PaymentBatchResponse) => void,
+  ): ClientUnaryCall;
+  batch(
+    request: PaymentBatchRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PaymentBatchResponse) => void,
+  ): ClientUnaryCall;
+  batch(
+    request: PaymentBatchRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PaymentBatchResponse) => void,
   ): ClientUnaryCall;
 }
 

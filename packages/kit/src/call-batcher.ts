@@ -1,9 +1,11 @@
 // Requests to one service made within a few milliseconds of each other travel in one call (e.g. the
-// cleanups and the purchases of the orders finishing together), each answered as its own call would
-// be. Under load this turns an RPC per order into an RPC per window; alone, a request waits one
-// window. A service that does not know the batch call yet (UNIMPLEMENTED: an older version during a
-// rolling upgrade) gets one call per request from then on.
-import { GrpcStatus, isServiceError } from "@bookstore/kit";
+// orchestrator's cleanups and purchases of the orders finishing together), each answered as its own
+// call would be. Under load this turns an RPC per order into an RPC per window; alone, a request
+// waits one window. A window of 0 is the current event-loop turn: what one step issues together
+// leaves together, with no wait (e.g. an executor's payment calls). A service that does not know the
+// batch call yet (UNIMPLEMENTED: an older version during a rolling upgrade) gets one call per
+// request from then on.
+import { GrpcStatus, isServiceError } from "./errors.js";
 
 export interface BatchCalls<Req, Res> {
   /** One call for many requests; the answers in the requests' order. */
@@ -13,7 +15,7 @@ export interface BatchCalls<Req, Res> {
 }
 
 export interface BatchSettings {
-  /** How long a request waits for others to travel with. */
+  /** How long a request waits for others to travel with; 0: those of the same event-loop turn. */
   windowMs: number;
   /** Most requests in one call (the service's own limit). */
   maxPerCall: number;
@@ -27,7 +29,8 @@ interface Waiting<Req, Res> {
 
 export class CallBatcher<Req, Res> {
   private queue: Waiting<Req, Res>[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  /** A flush is scheduled. */
+  private waiting = false;
   private single = false;
 
   constructor(
@@ -39,12 +42,14 @@ export class CallBatcher<Req, Res> {
   add(request: Req): Promise<Res> {
     return new Promise<Res>((resolve, reject) => {
       this.queue.push({ request, resolve, reject });
-      if (this.timer) return;
-      this.timer = setTimeout(() => {
-        this.timer = undefined;
+      if (this.waiting) return;
+      this.waiting = true;
+      const flush = () => {
+        this.waiting = false;
         void this.flush();
-      }, this.settings.windowMs);
-      this.timer.unref();
+      };
+      if (this.settings.windowMs === 0) setImmediate(flush);
+      else setTimeout(flush, this.settings.windowMs).unref();
     });
   }
 

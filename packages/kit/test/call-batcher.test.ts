@@ -2,8 +2,8 @@
 // of its requests; a service without the batch call gets one call per request, each failing alone.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { GrpcStatus } from "@bookstore/kit";
 import { type BatchCalls, CallBatcher } from "../src/call-batcher.js";
+import { GrpcStatus } from "../src/errors.js";
 
 const unimplemented = () =>
   Object.assign(new Error("not known"), { code: GrpcStatus.UNIMPLEMENTED, details: "", metadata: {} });
@@ -41,6 +41,20 @@ describe("call batcher", () => {
     assert.deepEqual(calls, [{ kind: "many", requests: [1, 2, 3] }]);
     assert.equal(await batcher.add(4), 8, "a later request opens a new window");
     assert.equal(calls.length, 2);
+  });
+
+  it("with a window of 0, sends what one event-loop turn added together, without waiting", async () => {
+    const { service, calls } = doubler();
+    const batcher = new CallBatcher(service, { windowMs: 0, maxPerCall: 100 });
+    const first = Promise.all([1, 2].map((n) => batcher.add(n)));
+    await new Promise((r) => setImmediate(r));
+    const second = batcher.add(3); // a later turn: its own call
+    assert.deepEqual(await first, [2, 4]);
+    assert.equal(await second, 6);
+    assert.deepEqual(
+      calls.map((c) => c.requests),
+      [[1, 2], [3]],
+    );
   });
 
   it("splits a window larger than one call may carry", async () => {
