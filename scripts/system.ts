@@ -258,21 +258,11 @@ export async function freeSystemPorts(nodes = 3): Promise<SystemPorts> {
   };
 }
 
-/**
- * Node flags of every service process. Semi-spaces of 32 MB instead of V8's 16: every checkout
- * allocates many short-lived objects (gRPC calls, messages, promises), and a larger young
- * generation collects them less often. Measured in `npm run bench -- orders` (docs/performance.md):
- * the orchestrator's CPU per executed order 3.0 → 2.8 ms, executed orders at 64 clients 226 → 247/s.
- * The Dockerfile sets the same in NODE_OPTIONS.
- */
-export const SERVICE_NODE_FLAGS = ["--max-semi-space-size=32"];
-
 export function startProcess(
   spec: ProcessSpec,
   onLine: (name: string, line: string) => void,
 ): RunningProcess {
-  const args = [...SERVICE_NODE_FLAGS, ...(spec.nodeArgs ?? []), "--import", "tsx", spec.entry];
-  const child = spawn(process.execPath, args, {
+  const child = spawn(process.execPath, [...(spec.nodeArgs ?? []), "--import", "tsx", spec.entry], {
     cwd: root,
     env: { ...process.env, ...spec.env },
     stdio: ["ignore", "pipe", "pipe"],
