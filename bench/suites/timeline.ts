@@ -1,8 +1,9 @@
 // Where the time of one checkout goes: every process at log level "trace" records each RPC it makes
 // and serves (packages/kit/src/rpc-trace.ts) and the executor each entry it proposes. After a
-// warm-up, one order is placed and followed to COMPLETED; the spans about it, from every process's
-// own clock (one machine, one clock), are printed in time order relative to the POST. The warm-up
-// is BENCH_WARMUP_SECONDS (30) of 16 clients, so that the one order meets compiled code.
+// warm-up, one order is placed and followed to COMPLETED (another is placed if it FAILED: some cards
+// are declined by design); the spans about it, from every process's own clock (one machine, one
+// clock), are printed in time order relative to the POST. The warm-up is BENCH_WARMUP_SECONDS (30)
+// of 16 clients, so that the one order meets compiled code.
 import { rmSync } from "node:fs";
 import { freeSystemPorts, startSystem, systemSpecs } from "../../scripts/system.js";
 import { round, type TableRow } from "../lib/report.js";
@@ -21,7 +22,7 @@ interface Span {
 
 async function checkoutAndWait(
   url: string,
-): Promise<{ orderId: string; posted: number; answered: number; completed: number }> {
+): Promise<{ orderId: string; posted: number; answered: number; completed: number; state: string }> {
   const posted = performance.timeOrigin + performance.now();
   const response = await fetch(`${url}/api/checkout`, {
     method: "POST",
@@ -30,8 +31,22 @@ async function checkoutAndWait(
   });
   const answered = performance.timeOrigin + performance.now();
   const { orderId } = (await response.json()) as { orderId: string };
-  await (await fetch(`${url}/api/orders/${orderId}/events`)).text();
-  return { orderId, posted, answered, completed: performance.timeOrigin + performance.now() };
+  const events = await (await fetch(`${url}/api/orders/${orderId}/events`)).text();
+  const completed = performance.timeOrigin + performance.now();
+  const state = /"status":"COMPLETED"/.test(events.slice(events.lastIndexOf("data: ")))
+    ? "COMPLETED"
+    : "FAILED";
+  return { orderId, posted, answered, completed, state };
+}
+
+/** The first of a few orders that completes (about one in twenty cards is declined by design). */
+async function oneCompleted(url: string, clearSpans: () => void) {
+  for (let attempt = 1; ; attempt++) {
+    clearSpans();
+    const one = await checkoutAndWait(url);
+    if (one.state === "COMPLETED" || attempt === 10) return one;
+    await new Promise((r) => setTimeout(r, 300));
+  }
 }
 
 export default async function run(): Promise<TableRow[]> {
@@ -53,7 +68,7 @@ export default async function run(): Promise<TableRow[]> {
     await closedLoop(16, warmupSeconds, () => checkoutAndWait(url).then(() => true), 0);
     await new Promise((r) => setTimeout(r, 500)); // the warm-up's cleanups and purchases pass
     recording = true;
-    const one = await checkoutAndWait(url);
+    const one = await oneCompleted(url, () => spans.splice(0));
     await new Promise((r) => setTimeout(r, 300));
     const mine = spans
       .filter((s) => s.id === one.orderId || s.id === `tx-${one.orderId}`)
@@ -73,7 +88,7 @@ export default async function run(): Promise<TableRow[]> {
       },
       {
         suite: "timeline",
-        case: "COMPLETED seen by the client",
+        case: `${one.state} seen by the client`,
         start_ms: 0,
         took_ms: round(one.completed - one.posted),
       },

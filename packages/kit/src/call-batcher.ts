@@ -1,10 +1,10 @@
 // Requests to one service made within a few milliseconds of each other travel in one call (e.g. the
 // orchestrator's cleanups and purchases of the orders finishing together), each answered as its own
 // call would be. Under load this turns an RPC per order into an RPC per window; alone, a request
-// waits one window. A window of 0 is the current event-loop turn: what one step issues together
-// leaves together, with no wait (e.g. an executor's payment calls). A service that does not know the
-// batch call yet (UNIMPLEMENTED: an older version during a rolling upgrade) gets one call per
-// request from then on.
+// waits one window and goes as its own call. A window of 0 is the current event-loop turn: what one
+// step issues together leaves together, with no wait (e.g. an executor's payment calls). A service
+// that does not know the batch call yet (UNIMPLEMENTED: an older version during a rolling upgrade)
+// gets one call per request from then on.
 import { GrpcStatus, isServiceError } from "./errors.js";
 
 export interface BatchCalls<Req, Res> {
@@ -58,7 +58,8 @@ export class CallBatcher<Req, Res> {
     this.queue = [];
     for (let i = 0; i < queue.length; i += this.settings.maxPerCall) {
       const batch = queue.slice(i, i + this.settings.maxPerCall);
-      if (!this.single && (await this.sendMany(batch))) continue;
+      // A lone request goes as its own call: the same cost, and its trace names its order.
+      if (batch.length > 1 && !this.single && (await this.sendMany(batch))) continue;
       for (const w of batch) this.calls.one(w.request).then(w.resolve, w.reject);
     }
   }

@@ -40,7 +40,7 @@ describe("call batcher", () => {
     assert.deepEqual(await Promise.all([1, 2, 3].map((n) => batcher.add(n))), [2, 4, 6]);
     assert.deepEqual(calls, [{ kind: "many", requests: [1, 2, 3] }]);
     assert.equal(await batcher.add(4), 8, "a later request opens a new window");
-    assert.equal(calls.length, 2);
+    assert.deepEqual(calls[1], { kind: "one", requests: [4] }, "alone, it goes as its own call");
   });
 
   it("with a window of 0, sends what one event-loop turn added together, without waiting", async () => {

@@ -4,21 +4,37 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { createLogger } from "@bookstore/kit";
-import type { ClearOrderResult, ClearOrdersRequest } from "@bookstore/proto";
-import type { ServiceError } from "@grpc/grpc-js";
+import type { ClearOrderRequest, ClearOrderResult, ClearOrdersRequest } from "@bookstore/proto";
+import { serialize } from "@bookstore/vector-clock";
+import { Metadata, type ServiceError, status } from "@grpc/grpc-js";
 import type { CheckoutClients } from "../src/checkout-events.js";
 import { OrderCleanup } from "../src/order-cleanup.js";
 
-type Answer = (error: ServiceError | null, response: { results: ClearOrderResult[] }) => void;
+type Answer = (error: ServiceError | null, response: unknown) => void;
 
-/** A transaction-verification client whose ClearOrders runs `handle` (the only method used). */
+/**
+ * A transaction-verification client whose ClearOrders runs `handle`, and whose ClearOrder (a lone
+ * cleanup) does too, failing as the service does when it refuses: FAILED_PRECONDITION with its clock.
+ */
 function scriptedClients(handle: (req: ClearOrdersRequest) => ClearOrderResult[]): CheckoutClients {
   const clearOrders = (req: ClearOrdersRequest, _md: unknown, _opts: unknown, answer: Answer) => {
     const results = handle(req);
     setImmediate(() => answer(null, { results }));
     return { cancel() {} };
   };
-  return { verification: { clearOrders } } as unknown as CheckoutClients;
+  const clearOrder = (req: ClearOrderRequest, _md: unknown, _opts: unknown, answer: Answer) => {
+    const [r] = handle({ orders: [req] });
+    const metadata = new Metadata();
+    if (r?.serviceClock) metadata.set("x-vector-clock", serialize(r.serviceClock.entries));
+    const refusal = Object.assign(new Error("not yet"), {
+      code: status.FAILED_PRECONDITION,
+      details: "not yet",
+      metadata,
+    });
+    setImmediate(() => (r?.cleared ? answer(null, {}) : answer(refusal as ServiceError, undefined)));
+    return { cancel() {} };
+  };
+  return { verification: { clearOrders, clearOrder } } as unknown as CheckoutClients;
 }
 
 const result = (orderId: string, cleared: boolean): ClearOrderResult => ({

@@ -7,7 +7,12 @@ import assert from "node:assert/strict";
 import { afterEach, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createLogger } from "@bookstore/kit";
-import { JobStatus, type RecordPurchasesRequest, type SuggestionsServiceClient } from "@bookstore/proto";
+import {
+  JobStatus,
+  type RecordPurchaseRequest,
+  type RecordPurchasesRequest,
+  type SuggestionsServiceClient,
+} from "@bookstore/proto";
 import { status } from "@grpc/grpc-js";
 import type { CheckoutOrder } from "../src/checkout-order.js";
 import { OrderFeed } from "../src/order-feed.js";
@@ -58,16 +63,20 @@ describe("recording a purchase", () => {
   });
 });
 
-/** A suggestions service that records every purchase it is sent. */
+/** A suggestions service that records every purchase it is sent, alone or in a batch. */
 function fakeSuggestions() {
   const recorded: string[] = [];
+  type Done = (e: null, r: unknown) => void;
+  const answer = (done: Done, response: unknown) => {
+    setImmediate(() => done(null, response));
+    return { cancel() {} };
+  };
   const client = {
-    recordPurchases(
-      request: RecordPurchasesRequest,
-      _m: unknown,
-      _o: unknown,
-      done: (e: null, r: unknown) => void,
-    ) {
+    recordPurchase(request: RecordPurchaseRequest, _m: unknown, _o: unknown, done: Done) {
+      recorded.push(request.orderId);
+      return answer(done, { recorded: true });
+    },
+    recordPurchases(request: RecordPurchasesRequest, _m: unknown, _o: unknown, done: Done) {
       recorded.push(...request.purchases.map((p) => p.orderId));
       const results = request.purchases.map((p) => ({
         orderId: p.orderId,
@@ -75,8 +84,7 @@ function fakeSuggestions() {
         code: 0,
         message: "",
       }));
-      setImmediate(() => done(null, { results }));
-      return { cancel() {} };
+      return answer(done, { results });
     },
   };
   return { client: client as unknown as SuggestionsServiceClient, recorded };
