@@ -4,25 +4,14 @@
 // before it is submitted is not read unless asked.
 import assert from "node:assert/strict";
 import { afterEach, describe, it } from "node:test";
-import { createLogger } from "@bookstore/kit";
 import { JobStatus } from "@bookstore/proto";
-import { followOrder, OrderFeed } from "../src/order-feed.js";
-import { fakeJobSource, job } from "./support/fake-job-source.js";
+import { followOrder } from "../src/order-feed.js";
+import { closeFeeds, feedOnFakeCluster, job } from "./support/fake-job-source.js";
 
-const logger = createLogger({ service: "order-feed-test", level: "silent" });
 const settle = () => new Promise((r) => setImmediate(r));
 
-const feeds: OrderFeed[] = [];
-afterEach(() => {
-  for (const f of feeds.splice(0)) f.close();
-});
-
-function setUp() {
-  const cluster = fakeJobSource();
-  const feed = new OrderFeed(cluster.source, logger);
-  feeds.push(feed);
-  return { cluster, feed };
-}
+afterEach(closeFeeds);
+const setUp = feedOnFakeCluster;
 
 describe("order feed", () => {
   it("reads an order once for all its followers, and again only once nobody follows it", async () => {

@@ -15,10 +15,9 @@ import {
 } from "@bookstore/proto";
 import { status } from "@grpc/grpc-js";
 import type { CheckoutOrder } from "../src/checkout-order.js";
-import { OrderFeed } from "../src/order-feed.js";
 import type { Placement } from "../src/order-placement.js";
 import { purchaseRecorder, sendWithRetries } from "../src/purchase-recorder.js";
-import { fakeJobSource, job } from "./support/fake-job-source.js";
+import { closeFeeds, feedOnFakeCluster, job } from "./support/fake-job-source.js";
 
 const logger = createLogger({ service: "purchase-recorder-test", level: "silent" });
 const failure = (code: number) => Object.assign(new Error(status[code]), { code });
@@ -93,15 +92,10 @@ function fakeSuggestions() {
 const order = { orderId: "order-1", customerId: "c-1", lines: [{ bookId: "b-1" }] } as CheckoutOrder;
 const placed = (created: boolean) => ({ kind: "placed", submitted: { created } }) as Placement;
 
-const feeds: OrderFeed[] = [];
-afterEach(() => {
-  for (const f of feeds.splice(0)) f.close();
-});
+afterEach(closeFeeds);
 
 function setUp() {
-  const cluster = fakeJobSource();
-  const feed = new OrderFeed(cluster.source, logger);
-  feeds.push(feed);
+  const { cluster, feed } = feedOnFakeCluster();
   const suggestions = fakeSuggestions();
   const record = purchaseRecorder({
     feed,
