@@ -2,8 +2,8 @@
 // the answer. A service that has seen more than the final clock refuses and returns its clock; that
 // is merged (the orchestrator has decided, so those events are part of the order's history) and the
 // cleanup is retried, up to `attempts`. Cleanups queued for one service within a few milliseconds
-// travel together in one ClearOrders call (call-batcher.ts). Whatever is never cleared expires with
-// the service's TTL.
+// travel together in one ClearOrders call (kit's CallBatcher). Whatever is never cleared expires
+// with the service's TTL.
 import { CallBatcher, callUnary, isServiceError, type Logger } from "@bookstore/kit";
 import type { ClearOrderResult } from "@bookstore/proto";
 import { deserialize, fromEntries, merge, tick, type VectorClock } from "@bookstore/vector-clock";

@@ -1,8 +1,9 @@
 // Recommendations learn from purchases: once a placed order is COMPLETED (followed through the
 // order feed), the suggestions service records it. The purchases of orders completing together
-// travel in one RecordPurchases call (call-batcher.ts). Recording is idempotent per order, so a
+// travel in one RecordPurchases call (kit's CallBatcher). Recording is idempotent per order, so a
 // purchase that could not be recorded (suggestions down or restarting) is sent again with backoff
-// for as long as the order is followed, not dropped after one call.
+// for as long as the order is followed, not dropped after one call. It follows each order from just
+// before SubmitJob, so the order feed need not read it.
 import { setTimeout as sleep } from "node:timers/promises";
 import { CallBatcher, callUnary, jitteredBackoff, type Logger } from "@bookstore/kit";
 import {
