@@ -30,6 +30,8 @@ export class OrderFeed {
   private readonly latest = new Map<string, GetJobResponse>();
   /** Orders with a read on its way. */
   private readonly reading = new Set<string>();
+  /** Orders followed from before they were submitted: every change comes on the stream. */
+  private readonly unread = new Set<string>();
   private readonly stopped = new AbortController();
   private running = false;
 
@@ -51,25 +53,30 @@ export class OrderFeed {
     if (existing) {
       // Followed already: every change since the first follower came is in `latest` or is still
       // to come on the stream, and that follower's read, when it lands, reaches this one too.
-      // If nothing is known and no read is out (the first one failed), this follower reads.
+      // If nothing is known, no read is out (the first one failed) and the order was not followed
+      // from before its submission (then its first change is still to come), this follower reads.
       const known = this.latest.get(orderId);
       if (known) queueMicrotask(() => set.has(listener) && listener(known));
-      else if (!this.reading.has(orderId)) void this.read(orderId);
+      else if (!this.reading.has(orderId) && !this.unread.has(orderId)) void this.read(orderId);
     } else {
       this.listeners.set(orderId, set);
-      if (!options.unsubmitted) void this.read(orderId);
+      if (options.unsubmitted) this.unread.add(orderId);
+      else void this.read(orderId);
     }
     return () => {
       set.delete(listener);
       if (set.size > 0 || this.listeners.get(orderId) !== set) return;
       this.listeners.delete(orderId);
       this.latest.delete(orderId);
+      this.unread.delete(orderId);
     };
   }
 
   /** Reads a followed order again, unless a read of it is already out. */
   refresh(orderId: string): void {
-    if (this.listeners.has(orderId) && !this.reading.has(orderId)) void this.read(orderId);
+    if (!this.listeners.has(orderId)) return;
+    this.unread.delete(orderId); // it existed before: a change may be past
+    if (!this.reading.has(orderId)) void this.read(orderId);
   }
 
   close(): void {

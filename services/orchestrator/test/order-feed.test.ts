@@ -76,11 +76,14 @@ describe("order feed", () => {
     const seen: JobStatus[] = [];
     feed.subscribe("order-1", (j) => seen.push(j.status), { unsubmitted: true });
     await settle();
+    const early: JobStatus[] = [];
+    feed.subscribe("order-1", (j) => early.push(j.status)); // the order's page, before its first change
     cluster.change(job(JobStatus.JOB_STATUS_EXECUTING));
     const later: JobStatus[] = [];
-    feed.subscribe("order-1", (j) => later.push(j.status)); // the order's page, after the 201
+    feed.subscribe("order-1", (j) => later.push(j.status)); // and after it
     await settle();
     assert.deepEqual(seen, [JobStatus.JOB_STATUS_EXECUTING]);
+    assert.deepEqual(early, [JobStatus.JOB_STATUS_EXECUTING]);
     assert.deepEqual(later, [JobStatus.JOB_STATUS_EXECUTING]);
     assert.equal(cluster.reads.length, 0);
   });
@@ -99,5 +102,15 @@ describe("order feed", () => {
     cluster.reads[0]?.answer(job(JobStatus.JOB_STATUS_COMPLETED));
     await settle();
     assert.deepEqual(seen, [JobStatus.JOB_STATUS_COMPLETED]);
+  });
+
+  it("reads for a later follower when the read of an order that existed already failed", async () => {
+    const { cluster, feed } = setUp();
+    feed.subscribe("order-1", () => {}, { unsubmitted: true });
+    feed.refresh("order-1");
+    cluster.reads[0]?.fail(new Error("UNAVAILABLE"));
+    await settle();
+    feed.subscribe("order-1", () => {});
+    assert.equal(cluster.reads.length, 2);
   });
 });
