@@ -29,8 +29,7 @@ interface Waiting<Req, Res> {
 
 export class CallBatcher<Req, Res> {
   private queue: Waiting<Req, Res>[] = [];
-  /** A flush is scheduled. */
-  private waiting = false;
+  private flushScheduled = false;
   private single = false;
 
   constructor(
@@ -42,10 +41,10 @@ export class CallBatcher<Req, Res> {
   add(request: Req): Promise<Res> {
     return new Promise<Res>((resolve, reject) => {
       this.queue.push({ request, resolve, reject });
-      if (this.waiting) return;
-      this.waiting = true;
+      if (this.flushScheduled) return;
+      this.flushScheduled = true;
       const flush = () => {
-        this.waiting = false;
+        this.flushScheduled = false;
         void this.flush();
       };
       if (this.settings.windowMs === 0) setImmediate(flush);
